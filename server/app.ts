@@ -1,0 +1,122 @@
+/**
+ * The composition root of the HTTP server: middleware in the order every request meets it, then
+ * the routes. Features plug their routes in here; nothing else wires them.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { AuditTrail } from './audit/index.ts';
+import type { Config } from './config/index.ts';
+import {
+  PayloadTooLargeError,
+  ValidationError,
+  createErrorHandler,
+  notFoundHandler,
+} from './errors/index.ts';
+import { healthRoutes } from './health/index.ts';
+import type { Logger } from './logging/index.ts';
+import { metaRoutes, type PublicConfig } from './meta/index.ts';
+import { originGuard } from './origin-guard/index.ts';
+import { securityHeaders } from './security-headers/index.ts';
+import { staticSite } from './static/index.ts';
+import type { Store } from './store/index.ts';
+
+export interface AppDependencies {
+  config: Config;
+  store: Store;
+  audit: AuditTrail;
+  logger: Logger;
+  version: string;
+}
+
+/** Variables every handler finds on its context. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    store: Store;
+    audit: AuditTrail;
+  };
+}
+
+/** Turns zod's findings into our 400, naming each field and what is wrong with it. */
+export function validationHook(result: {
+  success: boolean;
+  error?: { issues: readonly { path: readonly PropertyKey[]; message: string }[] };
+}) {
+  if (result.success || !result.error) return;
+  const problems = result.error.issues
+    .map((issue) => `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`)
+    .join('; ');
+  throw new ValidationError(`Invalid request: ${problems}`);
+}
+
+/** The versioned JSON API; its routes' types give the SPA its typed client. */
+function createApi(deps: AppDependencies) {
+  const publicConfig: PublicConfig = {
+    version: deps.version,
+    publicUrl: deps.config.publicUrl,
+    oidcIssuer: deps.config.oidcIssuer,
+    allowedOrigins: [...new Set([new URL(deps.config.oidcIssuer).origin])].filter(
+      (origin) => origin !== new URL(deps.config.publicUrl).origin,
+    ),
+  };
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route(
+    '/',
+    metaRoutes(publicConfig),
+  );
+  api.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Enclave API', version: deps.version },
+    servers: [{ url: `${deps.config.publicUrl}/api/v1` }],
+  });
+  return api;
+}
+
+export type ApiType = ReturnType<typeof createApi>;
+
+/**
+ * Builds the application for the given dependencies.
+ *
+ * @example
+ * const app = createApp({ config, store, audit, logger, version: '0.1.0' });
+ * serve({ fetch: app.fetch, port: config.port });
+ */
+export function createApp(deps: AppDependencies) {
+  const { config, logger } = deps;
+  const app = new Hono<AppEnv>();
+  app.use(requestId());
+  app.use(async (c, next) => {
+    const started = performance.now();
+    c.set('store', deps.store);
+    c.set('audit', deps.audit);
+    await next();
+    logger.info(
+      {
+        requestId: c.var.requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
+  });
+  app.use(securityHeaders({ oidcIssuer: config.oidcIssuer, tls: Boolean(config.tls) }));
+  app.use('/api/*', originGuard({ allowedOrigin: new URL(config.publicUrl).origin }));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: config.maxRequestBodyBytes,
+      onError: () => {
+        throw new PayloadTooLargeError(config.maxRequestBodyBytes);
+      },
+    }),
+  );
+  app.route('/', healthRoutes({ ping: () => deps.store.ping() }));
+  app.route('/api/v1', createApi(deps));
+  app.route('/', staticSite({ root: config.staticDir }));
+  app.notFound(notFoundHandler);
+  app.onError(createErrorHandler(logger));
+  return app;
+}

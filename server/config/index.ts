@@ -1,0 +1,104 @@
+/**
+ * Runtime configuration, read once from the environment and validated.
+ *
+ * Every setting has an embedded default so that `npm start` runs with no setup; a bad value stops
+ * the server at start with the variable's name and the reason, never later at first use.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const environmentSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    DATA_DIR: z.string().min(1).default('./.enclave'),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+    TLS_CERT_PATH: z.string().min(1).optional(),
+    TLS_KEY_PATH: z.string().min(1).optional(),
+    MAX_REQUEST_BODY_KB: z.coerce.number().int().positive().default(1024),
+    AUDIT_LOG_ENABLED: booleanFromEnv.default(true),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    LOG_FORMAT: z.enum(['json', 'text']).default('json'),
+    STATIC_DIR: z.string().min(1).default('./dist'),
+  })
+  .refine((env) => Boolean(env.TLS_CERT_PATH) === Boolean(env.TLS_KEY_PATH), {
+    message: 'TLS_CERT_PATH and TLS_KEY_PATH must be set together',
+    path: ['TLS_CERT_PATH'],
+  });
+
+export type LogLevel = z.infer<typeof environmentSchema>['LOG_LEVEL'];
+export type LogFormat = z.infer<typeof environmentSchema>['LOG_FORMAT'];
+
+/** The validated settings the server runs with. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Origin and path prefix under which users reach the app, without a trailing slash. */
+  publicUrl: string;
+  dataDir: string;
+  /** PostgreSQL server to use instead of the embedded PGlite database. */
+  databaseUrl: string | undefined;
+  /** The OpenID Connect issuer the app trusts; the page may connect to its origin. */
+  oidcIssuer: string;
+  tls: { certPath: string; keyPath: string } | undefined;
+  maxRequestBodyBytes: number;
+  auditLogEnabled: boolean;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  /** Folder holding the built SPA. */
+  staticDir: string;
+}
+
+/** Raised when the environment holds a value the server cannot run with. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Reads the configuration from environment variables.
+ *
+ * @example
+ * const config = loadConfig(process.env);
+ * console.log(config.publicUrl); // http://127.0.0.1:8080
+ */
+export function loadConfig(environment: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(
+    Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)
+      .join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  const env = parsed.data;
+  const tls =
+    env.TLS_CERT_PATH && env.TLS_KEY_PATH
+      ? { certPath: env.TLS_CERT_PATH, keyPath: env.TLS_KEY_PATH }
+      : undefined;
+  const scheme = tls ? 'https' : 'http';
+  const publicUrl = (env.PUBLIC_URL ?? `${scheme}://${env.HOST}:${env.PORT}`).replace(/\/+$/, '');
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    publicUrl,
+    dataDir: path.resolve(env.DATA_DIR),
+    databaseUrl: env.DATABASE_URL,
+    oidcIssuer: (env.OIDC_ISSUER ?? `${publicUrl}/oidc`).replace(/\/+$/, ''),
+    tls,
+    maxRequestBodyBytes: env.MAX_REQUEST_BODY_KB * 1024,
+    auditLogEnabled: env.AUDIT_LOG_ENABLED,
+    logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
+    staticDir: path.resolve(env.STATIC_DIR),
+  };
+}

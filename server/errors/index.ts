@@ -1,0 +1,123 @@
+/**
+ * The one error type of the API and the one handler that turns any failure into the JSON error
+ * shape `{ "error": { "code", "message", "requestId" } }`.
+ *
+ * Routes throw an `ApiError` subclass; anything else that escapes a route becomes a 500 whose
+ * message reveals nothing of the cause (the cause is logged with the request id instead).
+ */
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Logger } from '../logging/index.ts';
+
+/** The body of every error response. */
+export interface ErrorBody {
+  error: { code: string; message: string; requestId: string };
+}
+
+/**
+ * An error with an HTTP status and a stable machine-readable `code`.
+ *
+ * @example
+ * throw new ApiError(409, 'conflict', 'The dashboard was changed by someone else.');
+ */
+export class ApiError extends Error {
+  override readonly name: string = 'ApiError';
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export class BadRequestError extends ApiError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(400, 'bad_request', message, options);
+  }
+}
+
+export class ValidationError extends ApiError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(400, 'validation_failed', message, options);
+  }
+}
+
+export class ForbiddenError extends ApiError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(403, 'forbidden', message, options);
+  }
+}
+
+export class NotFoundError extends ApiError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(404, 'not_found', message, options);
+  }
+}
+
+export class PayloadTooLargeError extends ApiError {
+  constructor(limitBytes: number) {
+    super(413, 'payload_too_large', `The request body exceeds the limit of ${limitBytes} bytes.`);
+  }
+}
+
+export class ServiceUnavailableError extends ApiError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(503, 'service_unavailable', message, options);
+  }
+}
+
+const codeByStatus: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  408: 'request_timeout',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'validation_failed',
+  429: 'too_many_requests',
+  503: 'service_unavailable',
+};
+
+function requestIdOf(c: Context): string {
+  return c.get('requestId') ?? 'unknown';
+}
+
+function errorResponse(c: Context, status: ContentfulStatusCode, code: string, message: string) {
+  const body: ErrorBody = { error: { code, message, requestId: requestIdOf(c) } };
+  return c.json(body, status);
+}
+
+/**
+ * Builds the application's error handler; pass it to `app.onError`.
+ *
+ * @example
+ * app.onError(createErrorHandler(logger));
+ */
+export function createErrorHandler(logger: Logger): ErrorHandler {
+  return (err, c) => {
+    if (err instanceof ApiError) {
+      return errorResponse(c, err.status, err.code, err.message);
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status as ContentfulStatusCode;
+      return errorResponse(c, status, codeByStatus[status] ?? 'error', err.message || 'Error');
+    }
+    logger.error({ err, requestId: requestIdOf(c) }, 'unhandled error');
+    return errorResponse(
+      c,
+      500,
+      'internal_error',
+      'The server failed to handle the request; quote the request id when reporting it.',
+    );
+  };
+}
+
+/** Answers every unmatched route with a 404 in the error shape. */
+export const notFoundHandler: NotFoundHandler = (c) =>
+  errorResponse(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`);

@@ -1,0 +1,98 @@
+/**
+ * The Enclave server process: reads the configuration, opens the store (applying migrations),
+ * serves the app and its API, and on SIGTERM or SIGINT stops taking requests and closes the
+ * store cleanly.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from './app.ts';
+import { createAuditTrail } from './audit/index.ts';
+import { ConfigError, loadConfig } from './config/index.ts';
+import { createLogger } from './logging/index.ts';
+import { openStore } from './store/index.ts';
+
+const packageJson = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  logger.info(
+    { store: store.kind, dataDir: store.kind === 'pglite' ? config.dataDir : undefined },
+    'store open, migrations applied',
+  );
+  const audit = createAuditTrail({ db: store.db, logger, mirrorToLog: config.auditLogEnabled });
+  const app = createApp({ config, store, audit, logger, version: packageJson.version });
+
+  const tlsOptions = config.tls
+    ? { cert: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) }
+    : undefined;
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const listening = serve(
+      {
+        fetch: app.fetch,
+        port: config.port,
+        hostname: config.host,
+        ...(tlsOptions ? { createServer: createHttpsServer, serverOptions: tlsOptions } : {}),
+      },
+      () => resolve(listening),
+    );
+    listening.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  await audit.record({
+    action: 'system.start',
+    resourceType: 'system',
+    outcome: 'ok',
+    actorClient: 'server',
+    details: { version: packageJson.version, store: store.kind },
+  });
+  logger.info(
+    { url: config.publicUrl, host: config.host, port, tls: Boolean(config.tls) },
+    `Enclave listening on ${config.tls ? 'https' : 'http'}://${config.host}:${port}`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+    });
+    try {
+      await audit.record({
+        action: 'system.stop',
+        resourceType: 'system',
+        outcome: 'ok',
+        actorClient: 'server',
+        details: { signal },
+      });
+    } finally {
+      await store.close();
+    }
+    logger.info('store closed, bye');
+    process.exit(0);
+  };
+  process.once('SIGTERM', (signal) => void stop(signal));
+  process.once('SIGINT', (signal) => void stop(signal));
+}
+
+main().catch((error: unknown) => {
+  console.error('Enclave failed to start:', error);
+  process.exit(1);
+});

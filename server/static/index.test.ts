@@ -1,0 +1,58 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../test-server.ts';
+
+describe('the static site', () => {
+  let root: string;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'enclave-static-'));
+    await mkdir(path.join(root, 'assets'));
+    await writeFile(path.join(root, 'index.html'), '<!doctype html><title>Enclave</title>');
+    await writeFile(path.join(root, 'assets', 'app-1234.js'), 'console.log(1)');
+    await writeFile(path.join(root, 'sw.js'), 'self.addEventListener("fetch", () => {})');
+    await writeFile(path.join(os.tmpdir(), 'enclave-secret.txt'), 'outside-content-7f3a');
+    server = await startTestServer({ env: { STATIC_DIR: root } });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('serves the document for the root and for client-side routes, revalidated', async () => {
+    for (const target of ['/', '/projects', '/data/some-dataset']) {
+      const response = await fetch(`${server.url}${target}`);
+      expect(response.status, target).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/html');
+      expect(response.headers.get('cache-control')).toBe('no-cache');
+      expect(await response.text()).toContain('<title>Enclave</title>');
+    }
+  });
+
+  it('caches hashed assets for good and the service worker not at all', async () => {
+    const asset = await fetch(`${server.url}/assets/app-1234.js`);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers.get('content-type')).toContain('javascript');
+    const worker = await fetch(`${server.url}/sw.js`);
+    expect(worker.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it('does not answer API paths or missing files with the document', async () => {
+    expect((await fetch(`${server.url}/api/v1/unknown`)).status).toBe(404);
+    expect((await fetch(`${server.url}/assets/missing.js`)).status).toBe(404);
+  });
+
+  it('never serves a file outside its folder', async () => {
+    for (const target of [
+      '/../enclave-secret.txt',
+      '/%2e%2e/enclave-secret.txt',
+      '/assets/..%2f..%2fenclave-secret.txt',
+    ]) {
+      const response = await fetch(`${server.url}${target}`);
+      expect(await response.text(), target).not.toContain('outside-content-7f3a');
+    }
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * The PostgreSQL schema, one table per concept. Migrations in `migrations/` are generated from
+ * this file with `npm run db:generate` and applied at start; never edit an applied migration.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  check,
+  index,
+  jsonb,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * Append-only, hash-chained audit events. `seq` is the event's place in the one chain; the
+ * triggers in the migrations refuse UPDATE and DELETE.
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    id: uuid('id').notNull().unique(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull(),
+    actorUserId: text('actor_user_id'),
+    actorClient: text('actor_client'),
+    actorPlugin: text('actor_plugin'),
+    source: text('source').notNull(),
+    action: text('action').notNull(),
+    resourceType: text('resource_type').notNull(),
+    resourceId: text('resource_id'),
+    projectId: text('project_id'),
+    outcome: text('outcome').notNull(),
+    requestId: text('request_id'),
+    ip: text('ip'),
+    details: jsonb('details'),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    prevHash: text('prev_hash').notNull().unique(),
+    hash: text('hash').notNull().unique(),
+  },
+  (table) => [
+    check(
+      'audit_events_outcome_check',
+      sql`${table.outcome} in ('allowed', 'denied', 'error', 'ok')`,
+    ),
+    check('audit_events_source_check', sql`${table.source} in ('server', 'client')`),
+    index('audit_events_occurred_at_idx').on(table.occurredAt),
+    index('audit_events_actor_user_idx').on(table.actorUserId),
+    index('audit_events_resource_idx').on(table.resourceType, table.resourceId),
+  ],
+);
+
+/**
+ * The one row that names the newest event of the chain. Writers lock it (`SELECT … FOR UPDATE`)
+ * so that concurrent writers, in any number of server processes, append one after the other.
+ */
+export const auditChainHead = pgTable(
+  'audit_chain_head',
+  {
+    id: smallint('id').primaryKey(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    hash: text('hash').notNull(),
+  },
+  (table) => [check('audit_chain_head_single_row', sql`${table.id} = 1`)],
+);
