@@ -73,19 +73,9 @@ async function openPglite(dataDir: string | undefined): Promise<Store> {
     await client.close();
     throw error;
   }
-  return {
-    db: db as unknown as Database,
-    kind: 'pglite',
-    async rows<Row extends Record<string, unknown>>(query: SQL) {
-      return (await db.execute(query)).rows as Row[];
-    },
-    async ping() {
-      await client.query('select 1');
-    },
-    async close() {
-      if (!client.closed) await client.close();
-    },
-  };
+  return storeOver(db as unknown as Database, 'pglite', async () => {
+    if (!client.closed) await client.close();
+  });
 }
 
 async function openPostgres(databaseUrl: string): Promise<Store> {
@@ -98,20 +88,25 @@ async function openPostgres(databaseUrl: string): Promise<Store> {
     throw error;
   }
   let closed = false;
+  return storeOver(db as unknown as Database, 'postgres', async () => {
+    if (closed) return;
+    closed = true;
+    await pool.end();
+  });
+}
+
+/** The same store over either driver: both answer `execute` with `{ rows }`. */
+function storeOver(db: Database, kind: Store['kind'], close: () => Promise<void>): Store {
+  const rows = async <Row extends Record<string, unknown>>(query: SQL) =>
+    ((await db.execute(query)) as unknown as { rows: Row[] }).rows;
   return {
-    db: db as unknown as Database,
-    kind: 'postgres',
-    async rows<Row extends Record<string, unknown>>(query: SQL) {
-      return (await db.execute(query)).rows as Row[];
-    },
+    db,
+    kind,
+    rows,
     async ping() {
-      await db.execute(sql`select 1`);
+      await rows(sql`select 1`);
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await pool.end();
-    },
+    close,
   };
 }
 
