@@ -1,0 +1,78 @@
+/**
+ * Shared Playwright fixtures: a record of everything that went wrong in the browser (console
+ * errors and warnings, uncaught exceptions, CSP and Trusted Types violations), and a helper that
+ * waits until the service worker controls a page.
+ */
+import { test as base, expect, type Page } from '@playwright/test';
+
+export { expect };
+
+declare global {
+  interface Window {
+    /** Filled by the init script below; read by `cspViolations()`. */
+    __enclaveCspViolations?: string[];
+  }
+}
+
+interface Fixtures {
+  /** Console errors and warnings, uncaught exceptions and CSP violations, as readable lines. */
+  browserProblems: string[];
+  /** Records CSP violations in every page, for `cspViolations()`. */
+  cspRecorder: void;
+}
+
+export const test = base.extend<Fixtures>({
+  cspRecorder: [
+    async ({ context }, use) => {
+      // Runs before any page script, outside the page's CSP; every violation, Trusted Types
+      // ones included, fires this event on the document.
+      await context.addInitScript(() => {
+        window.__enclaveCspViolations = [];
+        document.addEventListener('securitypolicyviolation', (event) => {
+          const line = `${event.effectiveDirective} blocked ${event.blockedURI || '(inline)'}`;
+          window.__enclaveCspViolations?.push(line);
+          console.error(`CSP violation: ${line}`);
+        });
+      });
+      await use();
+    },
+    { auto: true },
+  ],
+  browserProblems: async ({ context }, use) => {
+    const problems: string[] = [];
+    context.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') {
+        problems.push(`console.${message.type()}: ${message.text()}`);
+      }
+    });
+    context.on('weberror', (error) => problems.push(`uncaught: ${error.error().message}`));
+    await use(problems);
+  },
+});
+
+/**
+ * Waits until a service worker controls the page (the first visit installs and claims it).
+ *
+ * @example
+ * await page.goto('/');
+ * await waitForServiceWorker(page);
+ */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => navigator.serviceWorker.controller?.state === 'activated',
+    null,
+    {
+      timeout: 15_000,
+    },
+  );
+}
+
+/**
+ * The CSP violations the page has seen since it loaded.
+ *
+ * @example
+ * expect(await cspViolations(page)).toEqual([]);
+ */
+export function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => window.__enclaveCspViolations ?? []);
+}

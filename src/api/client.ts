@@ -1,0 +1,46 @@
+/**
+ * The SPA's one client of the server, typed from the server's own route definitions (Hono RPC):
+ * a changed route or response shape is a type error here, not a surprise at run time. UI code
+ * calls these functions only through query hooks.
+ */
+import { hc } from 'hono/client';
+import type { ApiType } from '../../server/app.ts';
+import type { healthRoutes } from '../../server/health/index.ts';
+import { errorFromResponse, unreachableError } from './api-request-error.ts';
+
+const api = hc<ApiType>('/api/v1');
+const root = hc<ReturnType<typeof healthRoutes>>('/');
+
+/** Makes the call, turning "no response" and error statuses into `ApiRequestError`s. */
+async function call<T extends Response>(request: () => Promise<T>): Promise<T> {
+  let response: T;
+  try {
+    response = await request();
+  } catch (cause) {
+    throw unreachableError(cause);
+  }
+  if (!response.ok) throw await errorFromResponse(response);
+  return response;
+}
+
+/**
+ * The public client configuration (`GET /api/v1/config`).
+ *
+ * @example
+ * const { version, oidcIssuer } = await fetchPublicConfig();
+ */
+export async function fetchPublicConfig() {
+  const response = await call(() => api.config.$get());
+  return response.json();
+}
+
+/**
+ * The server's health (`GET /healthz`): resolves when the server and its store answer.
+ *
+ * @example
+ * const { status } = await fetchHealth(); // 'ok'
+ */
+export async function fetchHealth() {
+  const response = await call(() => root.healthz.$get());
+  return response.json();
+}

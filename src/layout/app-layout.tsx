@@ -1,0 +1,86 @@
+/**
+ * The frame around every page: header, main navigation, the page itself and a footer. After a
+ * navigation, focus moves to the new page's heading so keyboard and screen-reader users land on
+ * the content instead of staying on the link they followed.
+ */
+import { Link, Outlet, useRouter } from '@tanstack/react-router';
+import { useEffect, useRef } from 'react';
+import { areas } from '../areas/areas.ts';
+import { UpdateBanner } from '../offline/update-banner.tsx';
+import { usePublicConfig } from '../server-status/use-public-config.ts';
+import { ConnectionIndicator } from './connection-indicator.tsx';
+import { NavIcon, type NavIconName } from './nav-icon.tsx';
+
+const areaIcons: Record<(typeof areas)[number]['path'], NavIconName> = {
+  '/data': 'data',
+  '/dashboards': 'dashboards',
+  '/projects': 'projects',
+  '/plugins': 'plugins',
+  '/audit': 'audit',
+  '/admin': 'admin',
+};
+
+function useFocusHeadingOnNavigation() {
+  const mainRef = useRef<HTMLElement>(null);
+  const router = useRouter();
+  useEffect(
+    () =>
+      // After the new page has rendered, so its heading is the one found; not on the first load,
+      // where focus belongs at the top of the document.
+      router.subscribe('onRendered', (event) => {
+        if (!event.fromLocation || !event.pathChanged) return;
+        mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
+      }),
+    [router],
+  );
+  return mainRef;
+}
+
+function Footer() {
+  const config = usePublicConfig();
+  return (
+    <footer className="app-footer">Enclave {config.data ? `v${config.data.version}` : ''}</footer>
+  );
+}
+
+export function AppLayout() {
+  const mainRef = useFocusHeadingOnNavigation();
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <Link to="/" className="brand">
+          <img src="/favicon.svg" alt="" width="28" height="28" />
+          <span className="brand-name">Enclave</span>
+        </Link>
+        <span className="brand-tagline">Secure workbench for scientific data</span>
+        <ConnectionIndicator />
+      </header>
+      <nav className="app-nav" aria-label="Main">
+        <ul>
+          <li>
+            <Link to="/" activeOptions={{ exact: true }} className="nav-link">
+              <NavIcon name="overview" />
+              Overview
+            </Link>
+          </li>
+          {areas.map((area) => (
+            <li key={area.path}>
+              <Link to={area.path} className="nav-link">
+                <NavIcon name={areaIcons[area.path]} />
+                {area.title}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" className="app-main" tabIndex={-1} ref={mainRef}>
+        <UpdateBanner />
+        <Outlet />
+      </main>
+      <Footer />
+    </div>
+  );
+}
