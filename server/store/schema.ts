@@ -5,10 +5,12 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
   index,
   jsonb,
   pgTable,
+  primaryKey,
   smallint,
   text,
   timestamp,
@@ -66,4 +68,65 @@ export const auditChainHead = pgTable(
     hash: text('hash').notNull(),
   },
   (table) => [check('audit_chain_head_single_row', sql`${table.id} = 1`)],
+);
+
+/** People who can sign in. `username` is stored lower-cased; local users have a password hash. */
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey(),
+    username: text('username').notNull().unique(),
+    displayName: text('display_name').notNull(),
+    email: text('email'),
+    systemRole: text('system_role').notNull(),
+    source: text('source').notNull(),
+    passwordHash: text('password_hash'),
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
+    disabled: boolean('disabled').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [
+    check('users_system_role_check', sql`${table.systemRole} in ('admin', 'user', 'viewer')`),
+    check('users_source_check', sql`${table.source} in ('local', 'ldap', 'oidc')`),
+    check('users_username_lower_check', sql`${table.username} = lower(${table.username})`),
+  ],
+);
+
+/** Groups of users; `source` says whether a directory (LDAP, issuer claim) manages the members. */
+export const groups = pgTable(
+  'groups',
+  {
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull().unique(),
+    source: text('source').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [check('groups_source_check', sql`${table.source} in ('local', 'ldap', 'oidc')`)],
+);
+
+export const groupMembers = pgTable(
+  'group_members',
+  {
+    groupId: uuid('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+  },
+  (table) => [primaryKey({ columns: [table.groupId, table.userId] })],
+);
+
+/**
+ * DPoP proof ids already seen, until their acceptance window has passed. The primary key makes
+ * "first use wins" hold across every server instance.
+ */
+export const dpopSeenProofs = pgTable(
+  'dpop_seen_proofs',
+  {
+    key: text('key').primaryKey(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [index('dpop_seen_proofs_expires_at_idx').on(table.expiresAt)],
 );
