@@ -16,6 +16,7 @@ interface RunningServer {
   port: number;
   lines: Record<string, unknown>[];
   exited: Promise<number | null>;
+  stderr(): string;
 }
 
 function startServer(env: Record<string, string>): Promise<RunningServer> {
@@ -36,7 +37,7 @@ function startServer(env: Record<string, string>): Promise<RunningServer> {
         const parsed = JSON.parse(line) as Record<string, unknown>;
         lines.push(parsed);
         if (typeof parsed.msg === 'string' && parsed.msg.startsWith('Enclave listening')) {
-          resolve({ child, port: parsed.port as number, lines, exited });
+          resolve({ child, port: parsed.port as number, lines, exited, stderr: () => stderr });
         }
       }
     });
@@ -65,7 +66,13 @@ describe('the server process', () => {
     expect(await server.exited).toBe(0);
     expect(server.lines.map((line) => line.msg)).toContain('store closed, bye');
 
+    const passwordFile = path.join(dataDir, 'initial-admin-password');
+    const password = (await readFile(passwordFile, 'utf8')).trim();
+    expect(server.stderr()).toContain(password);
+    expect(JSON.stringify(server.lines)).not.toContain(password);
+
     const again = await startServer({ DATA_DIR: dataDir });
+    expect(again.stderr()).not.toContain('password');
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
 
@@ -74,12 +81,13 @@ describe('the server process', () => {
       sql`select action from audit_events order by seq`,
     );
     expect(actions.map((row) => row.action)).toEqual([
+      'user.create',
       'system.start',
       'system.stop',
       'system.start',
       'system.stop',
     ]);
-    await expect(verifyAuditChain(store.db)).resolves.toEqual({ ok: true, events: 4 });
+    await expect(verifyAuditChain(store.db)).resolves.toEqual({ ok: true, events: 5 });
     await store.close();
   });
 

@@ -9,6 +9,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { createAuditTrail } from './audit/index.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
+import { ensureInitialAdmin, seedDemoUsers } from './identity/index.ts';
 import { createLogger } from './logging/index.ts';
 import { openStore } from './store/index.ts';
 
@@ -34,6 +35,24 @@ async function main(): Promise<void> {
     'store open, migrations applied',
   );
   const audit = createAuditTrail({ db: store.db, logger, mirrorToLog: config.auditLogEnabled });
+  const initialAdmin = await ensureInitialAdmin({ db: store.db, audit, dataDir: config.dataDir });
+  if (initialAdmin) {
+    // Printed once, on the terminal rather than into the structured log that may be shipped
+    // elsewhere; the file keeps it until the admin has signed in and changed it.
+    process.stderr.write(
+      `\nEnclave created the administrator account "admin" with the password:\n\n` +
+        `    ${initialAdmin.password}\n\n` +
+        `It is also in ${initialAdmin.file} (readable by this user only). ` +
+        `You will be asked to change it at first sign-in.\n\n`,
+    );
+  }
+  if (config.seed === 'demo') {
+    const seeded = await seedDemoUsers({ db: store.db, audit });
+    logger.warn(
+      { created: seeded.map((account) => account.username) },
+      'demo users present (alice, bob, carol, dave; password <name>-demo-password): for demos on this machine only',
+    );
+  }
   const app = createApp({ config, store, audit, logger, version: packageJson.version });
 
   const tlsOptions = config.tls

@@ -50,6 +50,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it.each(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'])(
+    'allows the demo seed on loopback host %s',
+    (host) => {
+      expect(loadConfig({ ENCLAVE_SEED: 'demo', HOST: host }).seed).toBe('demo');
+    },
+  );
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({
       port: 8080,
@@ -66,6 +73,11 @@ describe('loadConfig', () => {
     [{ AUDIT_LOG_ENABLED: 'maybe' }, 'AUDIT_LOG_ENABLED'],
     [{ TLS_CERT_PATH: '/only/cert.pem' }, 'TLS_CERT_PATH'],
     [{ MAX_REQUEST_BODY_KB: '0' }, 'MAX_REQUEST_BODY_KB'],
+    [{ ENCLAVE_SEED: 'demo', HOST: '0.0.0.0' }, 'ENCLAVE_SEED'],
+    [{ ENCLAVE_SEED: 'demo', HOST: '192.168.1.10' }, 'ENCLAVE_SEED'],
+    [{ ENCLAVE_SEED: 'demo', HOST: '127.0.0.1.evil.test' }, 'ENCLAVE_SEED'],
+    [{ ENCLAVE_SEED: 'demo', HOST: '::' }, 'ENCLAVE_SEED'],
+    [{ ENCLAVE_SEED: 'everything' }, 'ENCLAVE_SEED'],
   ])('refuses %o naming %s', (environment, variable) => {
     expect(() => loadConfig(environment)).toThrow(ConfigError);
     expect(() => loadConfig(environment)).toThrow(variable);

@@ -28,11 +28,34 @@ const environmentSchema = z
       .default('info'),
     LOG_FORMAT: z.enum(['json', 'text']).default('json'),
     STATIC_DIR: z.string().min(1).default('./dist'),
+    ENCLAVE_SEED: z.enum(['demo']).optional(),
   })
   .refine((env) => Boolean(env.TLS_CERT_PATH) === Boolean(env.TLS_KEY_PATH), {
     message: 'TLS_CERT_PATH and TLS_KEY_PATH must be set together',
     path: ['TLS_CERT_PATH'],
+  })
+  .refine((env) => env.ENCLAVE_SEED !== 'demo' || isLoopbackHost(env.HOST), {
+    message:
+      'ENCLAVE_SEED=demo creates users with published passwords and is refused unless HOST is a loopback address (127.0.0.1, ::1, localhost)',
+    path: ['ENCLAVE_SEED'],
   });
+
+/**
+ * Whether a listen address only accepts connections from this machine.
+ *
+ * @example
+ * isLoopbackHost('127.0.0.1'); // true
+ * isLoopbackHost('0.0.0.0');   // false
+ */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return (
+    bare === 'localhost' ||
+    bare === '::1' ||
+    /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(bare) ||
+    /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare)
+  );
+}
 
 export type LogLevel = z.infer<typeof environmentSchema>['LOG_LEVEL'];
 export type LogFormat = z.infer<typeof environmentSchema>['LOG_FORMAT'];
@@ -55,6 +78,8 @@ export interface Config {
   logFormat: LogFormat;
   /** Folder holding the built SPA. */
   staticDir: string;
+  /** `demo`: create the demo users (loopback hosts only). */
+  seed: 'demo' | undefined;
 }
 
 /** Raised when the environment holds a value the server cannot run with. */
@@ -100,5 +125,6 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
     staticDir: path.resolve(env.STATIC_DIR),
+    seed: env.ENCLAVE_SEED,
   };
 }
