@@ -66,6 +66,8 @@ describe('the server process', () => {
     expect(await server.exited).toBe(0);
     expect(server.lines.map((line) => line.msg)).toContain('store closed, bye');
 
+    const keyLine = server.lines.find((line) => line.msg === 'token signing key ready');
+    expect(keyLine).toMatchObject({ alg: 'ES256', origin: 'generated' });
     const passwordFile = path.join(dataDir, 'initial-admin-password');
     const password = (await readFile(passwordFile, 'utf8')).trim();
     expect(server.stderr()).toContain(password);
@@ -73,6 +75,10 @@ describe('the server process', () => {
 
     const again = await startServer({ DATA_DIR: dataDir });
     expect(again.stderr()).not.toContain('password');
+    expect(again.lines.find((line) => line.msg === 'token signing key ready')).toMatchObject({
+      kid: keyLine?.kid,
+      origin: 'data-dir',
+    });
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
 

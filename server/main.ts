@@ -9,7 +9,12 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { createAuditTrail } from './audit/index.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
-import { ensureInitialAdmin, seedDemoUsers } from './identity/index.ts';
+import {
+  SigningKeyError,
+  ensureInitialAdmin,
+  loadSigningKey,
+  seedDemoUsers,
+} from './identity/index.ts';
 import { createLogger } from './logging/index.ts';
 import { openStore } from './store/index.ts';
 
@@ -29,6 +34,23 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  let signingKey;
+  try {
+    signingKey = await loadSigningKey({
+      dataDir: config.dataDir,
+      privateKeyPath: config.jwtPrivateKeyPath,
+    });
+  } catch (error) {
+    if (error instanceof SigningKeyError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  logger.info(
+    { kid: signingKey.kid, alg: signingKey.alg, origin: signingKey.origin },
+    'token signing key ready',
+  );
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   logger.info(
     { store: store.kind, dataDir: store.kind === 'pglite' ? config.dataDir : undefined },

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       AUDIT_LOG_ENABLED: 'false',
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'text',
+      JWT_PRIVATE_KEY_PATH: '/etc/enclave/jwt.pem',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -47,6 +48,7 @@ describe('loadConfig', () => {
       auditLogEnabled: false,
       logLevel: 'debug',
       logFormat: 'text',
+      jwtPrivateKeyPath: '/etc/enclave/jwt.pem',
     });
   });
 

@@ -29,6 +29,7 @@ const environmentSchema = z
     LOG_FORMAT: z.enum(['json', 'text']).default('json'),
     STATIC_DIR: z.string().min(1).default('./dist'),
     ENCLAVE_SEED: z.enum(['demo']).optional(),
+    JWT_PRIVATE_KEY_PATH: z.string().min(1).optional(),
   })
   .refine((env) => Boolean(env.TLS_CERT_PATH) === Boolean(env.TLS_KEY_PATH), {
     message: 'TLS_CERT_PATH and TLS_KEY_PATH must be set together',
@@ -78,6 +79,8 @@ export interface Config {
   logFormat: LogFormat;
   /** Folder holding the built SPA. */
   staticDir: string;
+  /** PEM private key that signs tokens; generated into `dataDir/keys` when absent. */
+  jwtPrivateKeyPath: string | undefined;
   /** `demo`: create the demo users (loopback hosts only). */
   seed: 'demo' | undefined;
 }
@@ -125,6 +128,9 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
     staticDir: path.resolve(env.STATIC_DIR),
+    jwtPrivateKeyPath: env.JWT_PRIVATE_KEY_PATH
+      ? path.resolve(env.JWT_PRIVATE_KEY_PATH)
+      : undefined,
     seed: env.ENCLAVE_SEED,
   };
 }

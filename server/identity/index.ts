@@ -19,3 +19,10 @@ export {
   verifyPassword,
   type PasswordVerdict,
 } from './passwords.ts';
+export {
+  SigningKeyError,
+  loadSigningKey,
+  type SigningAlgorithm,
+  type SigningKey,
+  type SigningKeyOptions,
+} from './signing-keys.ts';
