@@ -26,3 +26,9 @@ export {
   type SigningKey,
   type SigningKeyOptions,
 } from './signing-keys.ts';
+export {
+  createOidcAdapter,
+  type OidcAdapter,
+  type OidcAdapterOptions,
+  type OidcPayload,
+} from './oidc-adapter.ts';

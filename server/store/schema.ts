@@ -130,3 +130,28 @@ export const dpopSeenProofs = pgTable(
   },
   (table) => [index('dpop_seen_proofs_expires_at_idx').on(table.expiresAt)],
 );
+
+/**
+ * What the OpenID provider keeps (sessions, grants, codes, tokens, interactions), one row per
+ * model instance, so that sign-ins survive a restart and work across instances.
+ */
+export const oidcModels = pgTable(
+  'oidc_models',
+  {
+    kind: text('kind').notNull(),
+    id: text('id').notNull(),
+    payload: jsonb('payload').notNull(),
+    grantId: text('grant_id'),
+    userCode: text('user_code'),
+    uid: text('uid'),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
+    consumedAt: timestamp('consumed_at', { withTimezone: true, mode: 'date' }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.kind, table.id] }),
+    index('oidc_models_grant_id_idx').on(table.grantId),
+    index('oidc_models_uid_idx').on(table.kind, table.uid),
+    index('oidc_models_user_code_idx').on(table.kind, table.userCode),
+    index('oidc_models_expires_at_idx').on(table.expiresAt),
+  ],
+);
