@@ -83,6 +83,8 @@ export const users = pgTable(
     passwordHash: text('password_hash'),
     mustChangePassword: boolean('must_change_password').notNull().default(false),
     disabled: boolean('disabled').notNull().default(false),
+    /** For users of an external issuer: `<issuer> <sub>`, the identity the issuer vouches for. */
+    externalSubject: text('external_subject').unique(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
@@ -155,3 +157,17 @@ export const oidcModels = pgTable(
     index('oidc_models_expires_at_idx').on(table.expiresAt),
   ],
 );
+
+/**
+ * Sign-in attempts per account (`account:<username>`) and per address (`address:<ip>`): how many
+ * in the current window, how many failed in a row, and until when the key is locked out. One
+ * atomic upsert per attempt counts it before the password is checked, so a burst of parallel
+ * guesses, on any number of instances, cannot slip past the limit.
+ */
+export const loginThrottle = pgTable('login_throttle', {
+  key: text('key').primaryKey(),
+  windowStartedAt: timestamp('window_started_at', { withTimezone: true, mode: 'date' }).notNull(),
+  attempts: bigint('attempts', { mode: 'number' }).notNull(),
+  consecutiveFailures: bigint('consecutive_failures', { mode: 'number' }).notNull().default(0),
+  lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
+});
