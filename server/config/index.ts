@@ -18,10 +18,34 @@ const environmentSchema = z
     PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
     DATA_DIR: z.string().min(1).default('./.enclave'),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-    OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+    OIDC_ISSUER_URL: z.url({ protocol: /^https?$/ }).optional(),
+    OIDC_CLIENT_ID: z.string().min(1).max(200).optional(),
+    OIDC_AUDIENCE: z.string().min(1).max(500).optional(),
+    OIDC_GROUPS_CLAIM: z
+      .string()
+      .regex(/^[\w.:/-]{1,100}$/, 'a claim name: letters, digits and . _ : / -')
+      .default('groups'),
+    OIDC_ADMIN_GROUP: z.string().min(1).max(200).optional(),
+    OIDC_SCOPE: z
+      .string()
+      .regex(
+        /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/,
+        'space-separated scope values',
+      )
+      .refine((scope) => scope.split(' ').includes('openid'), 'must include openid')
+      .optional(),
+    OIDC_REQUIRE_DPOP: booleanFromEnv.default(true),
+    JWT_ACCESS_TOKEN_EXPIRE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+    JWT_REFRESH_TOKEN_EXPIRE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
     TLS_CERT_PATH: z.string().min(1).optional(),
     TLS_KEY_PATH: z.string().min(1).optional(),
     MAX_REQUEST_BODY_KB: z.coerce.number().int().positive().default(1024),
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     AUDIT_LOG_ENABLED: booleanFromEnv.default(true),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -34,6 +58,19 @@ const environmentSchema = z
   .refine((env) => Boolean(env.TLS_CERT_PATH) === Boolean(env.TLS_KEY_PATH), {
     message: 'TLS_CERT_PATH and TLS_KEY_PATH must be set together',
     path: ['TLS_CERT_PATH'],
+  })
+  .refine((env) => Boolean(env.OIDC_ISSUER_URL) === Boolean(env.OIDC_CLIENT_ID), {
+    message:
+      'OIDC_ISSUER_URL and OIDC_CLIENT_ID must be set together (the external issuer and the client id Enclave has there)',
+    path: ['OIDC_ISSUER_URL'],
+  })
+  .refine((env) => env.OIDC_ISSUER_URL || !env.OIDC_SCOPE, {
+    message: 'OIDC_SCOPE applies to an external issuer only; set OIDC_ISSUER_URL too',
+    path: ['OIDC_SCOPE'],
+  })
+  .refine((env) => env.OIDC_ISSUER_URL || !env.OIDC_AUDIENCE, {
+    message: 'OIDC_AUDIENCE applies to an external issuer only; set OIDC_ISSUER_URL too',
+    path: ['OIDC_AUDIENCE'],
   })
   .refine((env) => env.ENCLAVE_SEED !== 'demo' || isLoopbackHost(env.HOST), {
     message:
@@ -61,6 +98,20 @@ export function isLoopbackHost(host: string): boolean {
 export type LogLevel = z.infer<typeof environmentSchema>['LOG_LEVEL'];
 export type LogFormat = z.infer<typeof environmentSchema>['LOG_FORMAT'];
 
+/** An OpenID Connect issuer of the organisation's that Enclave trusts instead of its own. */
+export interface ExternalIssuerConfig {
+  /** The issuer identifier (`iss`), e.g. `https://id.example.org/realms/lab`. */
+  url: string;
+  /** The public client the SPA is registered as at that issuer. */
+  clientId: string;
+  /** The access token claim listing the user's groups. */
+  groupsClaim: string;
+  /** Members of this group (by the claim) are Enclave administrators. */
+  adminGroup: string | undefined;
+  /** Refuse access tokens that are not DPoP-bound (issuers that cannot bind tokens need false). */
+  requireDpop: boolean;
+}
+
 /** The validated settings the server runs with. */
 export interface Config {
   port: number;
@@ -72,8 +123,20 @@ export interface Config {
   databaseUrl: string | undefined;
   /** The OpenID Connect issuer the app trusts; the page may connect to its origin. */
   oidcIssuer: string;
+  /** The client id of the SPA at that issuer. */
+  oidcClientId: string;
+  /** The scopes the SPA asks that issuer for. */
+  oidcScope: string;
+  /** The audience (`aud`) the API's access tokens must be issued for. */
+  apiAudience: string;
+  /** Set when an external issuer replaces the built-in provider. */
+  externalIssuer: ExternalIssuerConfig | undefined;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
   tls: { certPath: string; keyPath: string } | undefined;
   maxRequestBodyBytes: number;
+  /** How many reverse proxies in front append to `X-Forwarded-For`; 0 trusts none. */
+  trustProxyHops: number;
   auditLogEnabled: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -84,6 +147,12 @@ export interface Config {
   /** `demo`: create the demo users (loopback hosts only). */
   seed: 'demo' | undefined;
 }
+
+/** The client id of the SPA at the built-in provider. */
+export const BUILT_IN_CLIENT_ID = 'enclave-web';
+
+/** What the SPA asks the built-in provider for; refresh tokens come without `offline_access`. */
+export const BUILT_IN_SCOPE = 'openid profile email';
 
 /** Raised when the environment holds a value the server cannot run with. */
 export class ConfigError extends Error {
@@ -115,15 +184,35 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       : undefined;
   const scheme = tls ? 'https' : 'http';
   const publicUrl = (env.PUBLIC_URL ?? `${scheme}://${env.HOST}:${env.PORT}`).replace(/\/+$/, '');
+  // The issuer identifier is compared byte for byte with `iss` (some issuers end it with a
+  // slash, most do not), so it is kept exactly as given.
+  const externalIssuer: ExternalIssuerConfig | undefined =
+    env.OIDC_ISSUER_URL && env.OIDC_CLIENT_ID
+      ? {
+          url: env.OIDC_ISSUER_URL,
+          clientId: env.OIDC_CLIENT_ID,
+          groupsClaim: env.OIDC_GROUPS_CLAIM,
+          adminGroup: env.OIDC_ADMIN_GROUP,
+          requireDpop: env.OIDC_REQUIRE_DPOP,
+        }
+      : undefined;
   return {
     port: env.PORT,
     host: env.HOST,
     publicUrl,
     dataDir: path.resolve(env.DATA_DIR),
     databaseUrl: env.DATABASE_URL,
-    oidcIssuer: (env.OIDC_ISSUER ?? `${publicUrl}/oidc`).replace(/\/+$/, ''),
+    oidcIssuer: externalIssuer?.url ?? `${publicUrl}/oidc`,
+    oidcClientId: externalIssuer?.clientId ?? BUILT_IN_CLIENT_ID,
+    oidcScope:
+      env.OIDC_SCOPE ?? (externalIssuer ? 'openid profile email offline_access' : BUILT_IN_SCOPE),
+    apiAudience: env.OIDC_AUDIENCE ?? `${publicUrl}/api`,
+    externalIssuer,
+    accessTokenTtlSeconds: env.JWT_ACCESS_TOKEN_EXPIRE_MINUTES * 60,
+    refreshTokenTtlSeconds: env.JWT_REFRESH_TOKEN_EXPIRE_DAYS * 24 * 60 * 60,
     tls,
     maxRequestBodyBytes: env.MAX_REQUEST_BODY_KB * 1024,
+    trustProxyHops: env.TRUST_PROXY_HOPS,
     auditLogEnabled: env.AUDIT_LOG_ENABLED,
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,

@@ -23,13 +23,16 @@ export interface ErrorBody {
  */
 export class ApiError extends Error {
   override readonly name: string = 'ApiError';
+  /** Response headers the answer needs, e.g. `WWW-Authenticate` on a 401. */
+  readonly headers: Readonly<Record<string, string>>;
   constructor(
     readonly status: ContentfulStatusCode,
     readonly code: string,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { headers?: Record<string, string> },
   ) {
     super(message, options);
+    this.headers = options?.headers ?? {};
   }
 }
 
@@ -102,6 +105,7 @@ function errorResponse(c: Context, status: ContentfulStatusCode, code: string, m
 export function createErrorHandler(logger: Logger): ErrorHandler {
   return (err, c) => {
     if (err instanceof ApiError) {
+      for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
       return errorResponse(c, err.status, err.code, err.message);
     }
     if (err instanceof HTTPException) {

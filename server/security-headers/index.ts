@@ -5,7 +5,6 @@
  * narrower one. HSTS is sent only when the server itself speaks TLS.
  */
 import type { MiddlewareHandler } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 
 /** Name of the one Trusted Types policy the SPA creates (see `src/security/trusted-types.ts`). */
 export const TRUSTED_TYPES_POLICY = 'enclave';
@@ -79,36 +78,51 @@ function isDataPath(path: string): boolean {
 }
 
 /**
+ * Every security header a response to `path` gets, as one record: the middleware below sets
+ * them on our own responses, and the OpenID provider's mount sets them on the responses it
+ * writes itself.
+ *
+ * @example
+ * securityHeaderValues({ oidcIssuer, tls: false }, '/api/v1/me')['Content-Security-Policy'];
+ * // "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+ */
+export function securityHeaderValues(
+  options: SecurityHeadersOptions,
+  path: string,
+): Record<string, string> {
+  return {
+    'Content-Security-Policy': isDataPath(path)
+      ? API_CONTENT_SECURITY_POLICY
+      : appContentSecurityPolicy(options),
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Origin-Agent-Cluster': '?1',
+    'Referrer-Policy': 'no-referrer',
+    ...(options.tls ? { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } : {}),
+    'X-Content-Type-Options': 'nosniff',
+    'X-DNS-Prefetch-Control': 'off',
+    'X-Download-Options': 'noopen',
+    'X-Frame-Options': 'DENY',
+    'X-Permitted-Cross-Domain-Policies': 'none',
+    'X-XSS-Protection': '0',
+    'Permissions-Policy': disabledFeatures.map((feature) => `${feature}=()`).join(', '),
+  };
+}
+
+/**
  * Middleware that sets the security headers on every response.
  *
  * @example
  * app.use(securityHeaders({ oidcIssuer: config.oidcIssuer, tls: Boolean(config.tls) }));
  */
 export function securityHeaders(options: SecurityHeadersOptions): MiddlewareHandler {
-  const appPolicy = appContentSecurityPolicy(options);
-  const base = secureHeaders({
-    contentSecurityPolicy: undefined,
-    crossOriginEmbedderPolicy: false,
-    crossOriginOpenerPolicy: 'same-origin',
-    crossOriginResourcePolicy: 'same-origin',
-    originAgentCluster: '?1',
-    referrerPolicy: 'no-referrer',
-    strictTransportSecurity: options.tls ? 'max-age=31536000; includeSubDomains' : false,
-    xContentTypeOptions: 'nosniff',
-    xDnsPrefetchControl: 'off',
-    xDownloadOptions: 'noopen',
-    xFrameOptions: 'DENY',
-    xPermittedCrossDomainPolicies: 'none',
-    xXssProtection: '0',
-    permissionsPolicy: Object.fromEntries(disabledFeatures.map((feature) => [feature, []])),
-  });
+  const forData = securityHeaderValues(options, '/api/');
+  const forDocuments = securityHeaderValues(options, '/');
   return async (c, next) => {
-    await base(c, async () => {
-      await next();
-      c.header(
-        'Content-Security-Policy',
-        isDataPath(c.req.path) ? API_CONTENT_SECURITY_POLICY : appPolicy,
-      );
-    });
+    await next();
+    for (const [name, value] of Object.entries(isDataPath(c.req.path) ? forData : forDocuments)) {
+      c.res.headers.set(name, value);
+    }
+    c.res.headers.delete('X-Powered-By');
   };
 }
