@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validationHook } from './app.ts';
+import { signInWithPassword, type SignedInClient } from './identity/testing/relying-party.ts';
 import { startTestServer, type TestServer } from './test-server.ts';
 
 const EchoSchema = z.object({ name: z.string().min(1).max(20), count: z.number().int() });
@@ -30,11 +31,20 @@ function expectErrorShape(body: unknown, code: string, requestId: string | null)
 
 describe('the HTTP app', () => {
   let server: TestServer;
+  /** A signed-in caller: API routes other than the public ones need a DPoP-bound token. */
+  let bob: SignedInClient;
 
   beforeAll(async () => {
     server = await startTestServer({
-      env: { MAX_REQUEST_BODY_KB: '4', OIDC_ISSUER: 'https://id.example.org/realms/lab' },
+      env: { MAX_REQUEST_BODY_KB: '4', ENCLAVE_SEED: 'demo' },
       extend: (app) => app.route('/api/v1/test', echoRoutes()),
+    });
+    bob = await signInWithPassword({
+      issuer: `${server.url}/oidc`,
+      clientId: 'enclave-web',
+      redirectUri: `${server.url}/auth/callback`,
+      username: 'bob',
+      password: 'bob-demo-password',
     });
   });
   afterAll(async () => {
@@ -52,15 +62,25 @@ describe('the HTTP app', () => {
   describe('errors', () => {
     it('answers unknown API and page routes with 404 in the error shape', async () => {
       for (const target of ['/api/v1/nothing-here', '/api/v2/config', '/missing.js']) {
-        const response = await fetch(`${server.url}${target}`, { method: 'GET' });
+        const response = await bob.fetch(`${server.url}${target}`, { method: 'GET' });
         expect(response.status).toBe(404);
         expect(response.headers.get('content-type')).toContain('application/json');
         expectErrorShape(await response.json(), 'not_found', response.headers.get('x-request-id'));
       }
     });
 
+    it('answers unknown API routes with 401 to callers without a token, so routes do not leak', async () => {
+      const response = await fetch(`${server.url}/api/v1/nothing-here`);
+      expect(response.status).toBe(401);
+      expectErrorShape(
+        await response.json(),
+        'unauthenticated',
+        response.headers.get('x-request-id'),
+      );
+    });
+
     it('answers malformed JSON with 400 and changes nothing', async () => {
-      const response = await fetch(`${server.url}/api/v1/test/echo`, {
+      const response = await bob.fetch(`${server.url}/api/v1/test/echo`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: '{"name": "x", "count": ',
@@ -72,7 +92,7 @@ describe('the HTTP app', () => {
     });
 
     it('answers invalid input with 400 naming the field', async () => {
-      const response = await fetch(`${server.url}/api/v1/test/echo`, {
+      const response = await bob.fetch(`${server.url}/api/v1/test/echo`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ name: '', count: 1.5 }),
@@ -85,7 +105,7 @@ describe('the HTTP app', () => {
     });
 
     it('accepts valid input', async () => {
-      const response = await fetch(`${server.url}/api/v1/test/echo`, {
+      const response = await bob.fetch(`${server.url}/api/v1/test/echo`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'ok', count: 2 }),
@@ -96,7 +116,7 @@ describe('the HTTP app', () => {
 
     it('answers a body over the limit with 413, by declared length and by streamed length', async () => {
       const big = JSON.stringify({ name: 'x', count: 1, pad: 'x'.repeat(5000) });
-      const declared = await fetch(`${server.url}/api/v1/test/echo`, {
+      const declared = await bob.fetch(`${server.url}/api/v1/test/echo`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: big,
@@ -115,7 +135,7 @@ describe('the HTTP app', () => {
           controller.close();
         },
       });
-      const streamed = await fetch(`${server.url}/api/v1/test/echo`, {
+      const streamed = await bob.fetch(`${server.url}/api/v1/test/echo`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: chunks,
@@ -125,7 +145,7 @@ describe('the HTTP app', () => {
     });
 
     it('hides the cause of a 500 from the caller and logs it with the request id', async () => {
-      const response = await fetch(`${server.url}/api/v1/test/boom`);
+      const response = await bob.fetch(`${server.url}/api/v1/test/boom`);
       expect(response.status).toBe(500);
       const text = await response.text();
       expect(text).not.toContain('hunter2');
@@ -188,7 +208,7 @@ describe('the HTTP app', () => {
       expect(directives.get('script-src')).toEqual(["'self'"]);
       expect(policy).not.toContain('unsafe-inline');
       expect(policy).not.toContain('unsafe-eval');
-      expect(directives.get('connect-src')).toEqual(["'self'", 'https://id.example.org']);
+      expect(directives.get('connect-src')).toEqual(["'self'", server.url]);
       expect(directives.get('object-src')).toEqual(["'none'"]);
       expect(directives.get('base-uri')).toEqual(["'none'"]);
       expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
@@ -244,8 +264,13 @@ describe('the HTTP app', () => {
       expect(await response.json()).toEqual({
         version: '0.0.0-test',
         publicUrl: server.url,
-        oidcIssuer: 'https://id.example.org/realms/lab',
-        allowedOrigins: ['https://id.example.org'],
+        oidcIssuer: `${server.url}/oidc`,
+        allowedOrigins: [],
+        auth: {
+          issuer: `${server.url}/oidc`,
+          clientId: 'enclave-web',
+          scope: 'openid profile email',
+        },
       });
     });
 
@@ -258,6 +283,46 @@ describe('the HTTP app', () => {
       expect(document.openapi).toBe('3.1.0');
       expect(Object.keys(document.paths)).toContain('/config');
     });
+  });
+});
+
+describe('with an external issuer', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      env: {
+        OIDC_ISSUER_URL: 'https://id.example.org/realms/lab',
+        OIDC_CLIENT_ID: 'enclave',
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('lets pages connect to the issuer and no other foreign origin', async () => {
+    const page = await fetch(`${server.url}/some/page`);
+    const policy = page.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("connect-src 'self' https://id.example.org;");
+    expect(policy).toContain("form-action 'self' https://id.example.org;");
+  });
+
+  it('publishes that issuer for the SPA and the service worker, and serves no provider of its own', async () => {
+    const response = await fetch(`${server.url}/api/v1/config`);
+    expect(await response.json()).toEqual({
+      version: '0.0.0-test',
+      publicUrl: server.url,
+      oidcIssuer: 'https://id.example.org/realms/lab',
+      allowedOrigins: ['https://id.example.org'],
+      auth: {
+        issuer: 'https://id.example.org/realms/lab',
+        clientId: 'enclave',
+        scope: 'openid profile email offline_access',
+      },
+    });
+    const discovery = await fetch(`${server.url}/oidc/.well-known/openid-configuration`);
+    expect(discovery.status).toBe(404);
   });
 });
 

@@ -2,6 +2,7 @@
  * The composition root of the HTTP server: middleware in the order every request meets it, then
  * the routes. Features plug their routes in here; nothing else wires them.
  */
+import type { HttpBindings } from '@hono/node-server';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -15,6 +16,7 @@ import {
   notFoundHandler,
 } from './errors/index.ts';
 import { healthRoutes } from './health/index.ts';
+import { meRoutes, type Identity, type Principal } from './identity/index.ts';
 import type { Logger } from './logging/index.ts';
 import { metaRoutes, type PublicConfig } from './meta/index.ts';
 import { originGuard } from './origin-guard/index.ts';
@@ -27,15 +29,19 @@ export interface AppDependencies {
   store: Store;
   audit: AuditTrail;
   logger: Logger;
+  identity: Identity;
   version: string;
 }
 
-/** Variables every handler finds on its context. */
+/** Bindings and variables every handler finds on its context. */
 export interface AppEnv {
+  Bindings: HttpBindings;
   Variables: {
     requestId: string;
     store: Store;
     audit: AuditTrail;
+    /** The authenticated caller; set on every non-public API route. */
+    principal: Principal;
   };
 }
 
@@ -60,17 +66,22 @@ function createApi(deps: AppDependencies) {
     allowedOrigins: [...new Set([new URL(deps.config.oidcIssuer).origin])].filter(
       (origin) => origin !== new URL(deps.config.publicUrl).origin,
     ),
+    auth: deps.identity.publicAuth,
   };
-  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).route(
-    '/',
-    metaRoutes(publicConfig),
-  );
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  api.use('*', deps.identity.authenticate);
+  api.openAPIRegistry.registerComponent('securitySchemes', 'DPoP', {
+    type: 'http',
+    scheme: 'DPoP',
+    description: 'A DPoP-bound access token (RFC 9449) with a `DPoP` proof header per request.',
+  });
+  const routes = api.route('/', metaRoutes(publicConfig)).route('/', meRoutes());
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Enclave API', version: deps.version },
     servers: [{ url: `${deps.config.publicUrl}/api/v1` }],
   });
-  return api;
+  return routes;
 }
 
 export type ApiType = ReturnType<typeof createApi>;
@@ -114,6 +125,7 @@ export function createApp(deps: AppDependencies) {
     }),
   );
   app.route('/', healthRoutes({ ping: () => deps.store.ping() }));
+  if (deps.identity.routes) app.route('/', deps.identity.routes);
   app.route('/api/v1', createApi(deps));
   app.route('/', staticSite({ root: config.staticDir }));
   app.notFound(notFoundHandler);

@@ -8,10 +8,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { createAuditTrail } from './audit/index.ts';
+import { clientAddress } from './client-address/index.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
 import {
   SigningKeyError,
+  createIdentity,
   ensureInitialAdmin,
+  loadLdapSettings,
   loadSigningKey,
   seedDemoUsers,
 } from './identity/index.ts';
@@ -24,8 +27,15 @@ const packageJson = JSON.parse(
 
 async function main(): Promise<void> {
   let config;
+  let ldap;
   try {
     config = loadConfig(process.env);
+    ldap = loadLdapSettings(process.env);
+    if (ldap && config.externalIssuer) {
+      throw new ConfigError(
+        'LDAP_URL: LDAP sign-in belongs to the built-in provider, which OIDC_ISSUER_URL switches off; set one of the two.',
+      );
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -57,7 +67,11 @@ async function main(): Promise<void> {
     'store open, migrations applied',
   );
   const audit = createAuditTrail({ db: store.db, logger, mirrorToLog: config.auditLogEnabled });
-  const initialAdmin = await ensureInitialAdmin({ db: store.db, audit, dataDir: config.dataDir });
+  // With an external issuer nobody signs in with an Enclave password, so no first admin is made:
+  // administrators come from OIDC_ADMIN_GROUP.
+  const initialAdmin = config.externalIssuer
+    ? null
+    : await ensureInitialAdmin({ db: store.db, audit, dataDir: config.dataDir });
   if (initialAdmin) {
     // Printed once, on the terminal rather than into the structured log that may be shipped
     // elsewhere; the file keeps it until the admin has signed in and changed it.
@@ -75,7 +89,24 @@ async function main(): Promise<void> {
       'demo users present (alice, bob, carol, dave; password <name>-demo-password): for demos on this machine only',
     );
   }
-  const app = createApp({ config, store, audit, logger, version: packageJson.version });
+  const identity = createIdentity({
+    config,
+    store,
+    audit,
+    logger,
+    signingKey,
+    ldap,
+    clientAddress: (c) => clientAddress(c, config.trustProxyHops),
+  });
+  logger.info(
+    {
+      issuer: config.oidcIssuer,
+      builtIn: !config.externalIssuer,
+      ldap: ldap ? ldap.url : undefined,
+    },
+    'identity ready',
+  );
+  const app = createApp({ config, store, audit, logger, identity, version: packageJson.version });
 
   const tlsOptions = config.tls
     ? { cert: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) }

@@ -1,13 +1,25 @@
 /**
  * Test support: the real application on a real HTTP listener (port 0) over an in-memory PGlite
- * store, so tests speak HTTP to exactly what production runs.
+ * store (or the given one), with its identity wired as in production, so tests speak HTTP to
+ * exactly what production runs.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
+import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app.ts';
-import { createAuditTrail } from './audit/index.ts';
+import { createAuditTrail, type AuditTrail } from './audit/index.ts';
+import { clientAddress } from './client-address/index.ts';
 import { loadConfig, type Config } from './config/index.ts';
+import {
+  createIdentity,
+  loadLdapSettings,
+  loadSigningKey,
+  seedDemoUsers,
+  type SigningKey,
+} from './identity/index.ts';
 import { createLogger } from './logging/index.ts';
 import { openStore, type Store } from './store/index.ts';
 
@@ -15,6 +27,8 @@ export interface TestServer {
   url: string;
   config: Config;
   store: Store;
+  audit: AuditTrail;
+  signingKey: SigningKey;
   app: ReturnType<typeof createApp>;
   /** Everything the server logged, one parsed JSON object per line. */
   logs: Record<string, unknown>[];
@@ -22,17 +36,19 @@ export interface TestServer {
 }
 
 export interface TestServerOptions {
-  /** Environment variables on top of the test defaults. */
+  /** Environment variables on top of the test defaults (`ENCLAVE_SEED=demo` seeds the demo users). */
   env?: Record<string, string>;
   /** Lets a test add routes before the server listens. */
   extend?: (app: ReturnType<typeof createApp>) => void;
+  /** A store to use instead of a fresh in-memory PGlite; the test closes it. */
+  store?: Store;
 }
 
 /**
  * Starts the app on an ephemeral port.
  *
  * @example
- * const server = await startTestServer();
+ * const server = await startTestServer({ env: { ENCLAVE_SEED: 'demo' } });
  * const response = await fetch(`${server.url}/healthz`);
  * await server.close();
  */
@@ -44,33 +60,60 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       done();
     },
   });
-  const store = await openStore({});
+  const store = options.store ?? (await openStore({}));
+  const keyDir = await mkdtemp(path.join(os.tmpdir(), 'enclave-test-key-'));
+  const signingKey = await loadSigningKey({ dataDir: keyDir });
+  // The listener comes first (its port is part of the configuration); the app joins it after.
+  const ready: { app?: ReturnType<typeof createApp> } = {};
   const listener: ServerType = await new Promise((resolve) => {
     const server = serve(
-      { fetch: (request) => app.fetch(request), port: 0, hostname: '127.0.0.1' },
+      {
+        fetch: (request, env) =>
+          ready.app ? ready.app.fetch(request, env) : new Response('starting', { status: 503 }),
+        port: 0,
+        hostname: '127.0.0.1',
+      },
       () => resolve(server),
     );
   });
   const { port } = listener.address() as AddressInfo;
-  const config = loadConfig({
+  const environment = {
     PORT: String(port),
     STATIC_DIR: './test-results/no-static-site',
     LOG_LEVEL: 'info',
     ...options.env,
-  });
+  };
+  const config = loadConfig(environment);
   const logger = createLogger({ level: config.logLevel, format: 'json', destination });
   const audit = createAuditTrail({ db: store.db, logger, mirrorToLog: config.auditLogEnabled });
-  const app = createApp({ config, store, audit, logger, version: '0.0.0-test' });
+  if (config.seed === 'demo') await seedDemoUsers({ db: store.db, audit });
+  const identity = createIdentity({
+    config,
+    store,
+    audit,
+    logger,
+    signingKey,
+    ldap: loadLdapSettings(environment),
+    clientAddress: (c) => clientAddress(c, config.trustProxyHops),
+  });
+  const app = createApp({ config, store, audit, logger, identity, version: '0.0.0-test' });
   options.extend?.(app);
+  ready.app = app;
   return {
     url: `http://127.0.0.1:${port}`,
     config,
     store,
+    audit,
+    signingKey,
     app,
     logs,
     async close() {
-      await new Promise<void>((resolve) => listener.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        listener.close(() => resolve());
+        if ('closeAllConnections' in listener) listener.closeAllConnections();
+      });
       await store.close();
+      await rm(keyDir, { recursive: true, force: true });
     },
   };
 }

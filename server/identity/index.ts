@@ -1,7 +1,7 @@
 /**
- * Who the caller is: local accounts and their passwords (and, as the identity work lands, the
- * OpenID provider, DPoP-bound tokens, LDAP and external issuers). Other folders import identity
- * only through this file.
+ * Who the caller is: local, LDAP and external-issuer accounts, the built-in OpenID provider,
+ * DPoP-bound access tokens and the middleware that authenticates every API request. Other
+ * folders import identity only through this file.
  */
 export {
   DEMO_USERS,
@@ -32,3 +32,13 @@ export {
   type OidcAdapterOptions,
   type OidcPayload,
 } from './oidc-adapter.ts';
+export {
+  PUBLIC_API_PATHS,
+  createIdentity,
+  type Identity,
+  type IdentityOptions,
+  type PublicAuthConfig,
+} from './identity.ts';
+export { CurrentUserSchema, meRoutes, type CurrentUser } from './me-routes.ts';
+export { UnauthenticatedError, type Principal } from './authenticate/index.ts';
+export { LdapUnavailableError, loadLdapSettings, type LdapSettings } from './ldap/index.ts';

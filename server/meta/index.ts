@@ -11,6 +11,12 @@ export const PublicConfigSchema = z
     oidcIssuer: z.url().openapi({ example: 'http://127.0.0.1:8080/oidc' }),
     /** Origins besides the app's own that the page and its workers may send requests to. */
     allowedOrigins: z.array(z.string()),
+    /** How the SPA signs in: the issuer, its client id there, and the scopes to ask for. */
+    auth: z.object({
+      issuer: z.url().openapi({ example: 'http://127.0.0.1:8080/oidc' }),
+      clientId: z.string().openapi({ example: 'enclave-web' }),
+      scope: z.string().openapi({ example: 'openid profile email' }),
+    }),
   })
   .openapi('PublicConfig');
 

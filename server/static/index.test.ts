@@ -41,7 +41,10 @@ describe('the static site', () => {
   });
 
   it('does not answer API paths or missing files with the document', async () => {
-    expect((await fetch(`${server.url}/api/v1/unknown`)).status).toBe(404);
+    const api = await fetch(`${server.url}/api/v1/unknown`);
+    expect(api.status).toBe(401);
+    expect(api.headers.get('content-type')).toContain('application/json');
+    expect((await fetch(`${server.url}/api/v2/unknown`)).status).toBe(404);
     expect((await fetch(`${server.url}/assets/missing.js`)).status).toBe(404);
   });
 
