@@ -40,8 +40,12 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Lets a test add routes before the server listens. */
   extend?: (app: ReturnType<typeof createApp>) => void;
-  /** A store to use instead of a fresh in-memory PGlite; the test closes it. */
+  /** A store to use instead of a fresh in-memory PGlite; the test (not `close()`) closes it. */
   store?: Store;
+  /** A port to listen on (a restarted server takes its predecessor's); default a free one. */
+  port?: number;
+  /** A folder whose signing key to use (shared by restarted or sibling servers); default a new one. */
+  keyDir?: string;
 }
 
 /**
@@ -61,7 +65,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
   });
   const store = options.store ?? (await openStore({}));
-  const keyDir = await mkdtemp(path.join(os.tmpdir(), 'enclave-test-key-'));
+  const keyDir = options.keyDir ?? (await mkdtemp(path.join(os.tmpdir(), 'enclave-test-key-')));
   const signingKey = await loadSigningKey({ dataDir: keyDir });
   // The listener comes first (its port is part of the configuration); the app joins it after.
   const ready: { app?: ReturnType<typeof createApp> } = {};
@@ -70,7 +74,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       {
         fetch: (request, env) =>
           ready.app ? ready.app.fetch(request, env) : new Response('starting', { status: 503 }),
-        port: 0,
+        port: options.port ?? 0,
         hostname: '127.0.0.1',
       },
       () => resolve(server),
@@ -112,8 +116,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         listener.close(() => resolve());
         if ('closeAllConnections' in listener) listener.closeAllConnections();
       });
-      await store.close();
-      await rm(keyDir, { recursive: true, force: true });
+      if (!options.store) await store.close();
+      if (!options.keyDir) await rm(keyDir, { recursive: true, force: true });
     },
   };
 }

@@ -88,8 +88,8 @@ export interface AuthenticateOptions {
   clientAddress: (c: Context) => string;
 }
 
-/** Longest Authorization header read; real ones are a few kilobytes at most. */
-const MAX_AUTHORIZATION_LENGTH = 16 * 1024;
+/** Longest Authorization header read; real ones are one or two kilobytes. */
+const MAX_AUTHORIZATION_LENGTH = 8 * 1024;
 const AUTHORIZATION = /^(DPoP|Bearer) ([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /**

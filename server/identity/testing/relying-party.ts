@@ -20,6 +20,8 @@ export interface SignInOptions {
   newPassword?: string;
   /** Submits the issuer's login form; the default fits the built-in provider's form. */
   submitLogin?: (page: LoginPage) => Promise<Response>;
+  /** Bind tokens to a DPoP key (default); false exchanges the code as a plain bearer client. */
+  dpop?: boolean;
 }
 
 /** The login page the authorization request led to, with the cookies it set. */
@@ -67,7 +69,17 @@ export function alertText(html: string): string {
   return match ? match[1]!.replace(/\s+/g, ' ').trim() : '';
 }
 
-async function follow(url: string, jar: CookieJar, init: RequestInit = {}): Promise<Response> {
+/**
+ * One browser request: the jar's cookies sent, the answer's cookies kept, redirects not followed.
+ *
+ * @example
+ * const page = await browserRequest(`${server.url}/oidc/session/end?…`, client.cookies);
+ */
+export async function browserRequest(
+  url: string,
+  jar: CookieJar,
+  init: RequestInit = {},
+): Promise<Response> {
   const response = await fetch(url, {
     ...init,
     redirect: 'manual',
@@ -88,7 +100,7 @@ export async function submitBuiltInLogin(page: LoginPage): Promise<Response> {
   const action = /<form method="post" action="([^"]+\/login)"/.exec(page.html)?.[1];
   if (!action) throw new SignInFlowError('no sign-in form on the page', 200, page.html);
   const target = new URL(action, page.url);
-  return follow(target.href, page.cookies, {
+  return browserRequest(target.href, page.cookies, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: target.origin },
     body: new URLSearchParams({ username: page.username, password: page.password }),
@@ -102,6 +114,8 @@ export interface SignedInClient {
   idToken: string | undefined;
   tokenType: string;
   keyPair: CryptoKeyPair;
+  /** The browser cookies of the sign-in (the provider's session among them). */
+  cookies: CookieJar;
   /** A DPoP proof of this client's key, with any claim overridden (hostile tests). */
   proof(options: {
     method: string;
@@ -110,7 +124,7 @@ export interface SignedInClient {
     claims?: Record<string, unknown>;
     header?: Record<string, unknown>;
   }): Promise<string>;
-  /** Calls a URL with the token and a fresh proof, as a well-behaved client does. */
+  /** Calls a URL with the token and a fresh proof (or as Bearer without DPoP), as a well-behaved client does. */
   fetch(url: string, init?: RequestInit): Promise<Response>;
   /** Uses the refresh token; the client then holds the new tokens. */
   refresh(): Promise<void>;
@@ -137,7 +151,7 @@ export async function signInWithPassword(options: SignInOptions): Promise<Signed
     { execute: [oidc.allowInsecureRequests] },
   );
   const keyPair = await oidc.randomDPoPKeyPair('ES256');
-  const dpop = oidc.getDPoPHandle(config, keyPair);
+  const dpop = options.dpop === false ? undefined : oidc.getDPoPHandle(config, keyPair);
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const authorizationUrl = oidc.buildAuthorizationUrl(config, {
@@ -149,9 +163,9 @@ export async function signInWithPassword(options: SignInOptions): Promise<Signed
   });
 
   const jar = new CookieJar();
-  const toLogin = await follow(authorizationUrl.href, jar);
+  const toLogin = await browserRequest(authorizationUrl.href, jar);
   const loginUrl = location(toLogin, authorizationUrl.href);
-  const loginResponse = await follow(loginUrl, jar);
+  const loginResponse = await browserRequest(loginUrl, jar);
   const page: LoginPage = {
     url: loginUrl,
     html: await loginResponse.text(),
@@ -171,13 +185,13 @@ export async function signInWithPassword(options: SignInOptions): Promise<Signed
   }
   let next = location(step, stepUrl);
   if (new URL(next).pathname === new URL(loginUrl).pathname) {
-    const changePage = await (await follow(next, jar)).text();
+    const changePage = await (await browserRequest(next, jar)).text();
     if (!options.newPassword) {
       throw new SignInFlowError('the account must choose a new password', 200, changePage);
     }
     const action = /<form method="post" action="([^"]+\/password)"/.exec(changePage)?.[1];
     const target = new URL(action!, next);
-    step = await follow(target.href, jar, {
+    step = await browserRequest(target.href, jar, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: target.origin },
       body: new URLSearchParams({
@@ -194,7 +208,7 @@ export async function signInWithPassword(options: SignInOptions): Promise<Signed
   }
   // Through the provider's resume step(s) until it sends the browser to the redirect URI.
   for (let hops = 0; hops < 5 && !next.startsWith(options.redirectUri); hops += 1) {
-    const response = await follow(next, jar);
+    const response = await browserRequest(next, jar);
     if (response.status < 300 || response.status >= 400) {
       const html = await response.text();
       throw new SignInFlowError(
@@ -210,7 +224,7 @@ export async function signInWithPassword(options: SignInOptions): Promise<Signed
     new URL(next),
     { pkceCodeVerifier: verifier, expectedState: state },
     undefined,
-    { DPoP: dpop },
+    dpop ? { DPoP: dpop } : undefined,
   );
 
   const publicJwk = await exportJWK(keyPair.publicKey);
@@ -226,11 +240,11 @@ export async function signInWithPassword(options: SignInOptions): Promise<Signed
       htm: method,
       htu: `${htu.origin}${htu.pathname}`,
       jti: crypto.randomUUID(),
+      iat: Math.floor(Date.now() / 1000),
       ...(ath ? { ath } : {}),
       ...claims,
     })
       .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: publicJwk, ...header })
-      .setIssuedAt()
       .sign(keyPair.privateKey);
   };
 
@@ -248,12 +262,17 @@ export async function signInWithPassword(options: SignInOptions): Promise<Signed
       return tokens.token_type;
     },
     keyPair,
+    cookies: jar,
     proof,
     async fetch(url, init = {}) {
       const method = init.method ?? 'GET';
       const headers = new Headers(init.headers);
-      headers.set('authorization', `DPoP ${tokens.access_token}`);
-      headers.set('dpop', await proof({ method, url }));
+      if (dpop) {
+        headers.set('authorization', `DPoP ${tokens.access_token}`);
+        headers.set('dpop', await proof({ method, url }));
+      } else {
+        headers.set('authorization', `Bearer ${tokens.access_token}`);
+      }
       return fetch(url, { ...init, method, headers });
     },
     async refresh() {
