@@ -222,6 +222,12 @@ describe('the HTTP app', () => {
 
   describe('origin guard', () => {
     it('refuses Origin: null, as a sandboxed frame sends it', async () => {
+      for (const fetchSite of [undefined, 'cross-site', 'same-site', 'none']) {
+        const response = await fetch(`${server.url}/api/v1/config`, {
+          headers: { origin: 'null', ...(fetchSite ? { 'sec-fetch-site': fetchSite } : {}) },
+        });
+        expect(response.status, fetchSite).toBe(403);
+      }
       const response = await fetch(`${server.url}/api/v1/config`, { headers: { origin: 'null' } });
       expect(response.status).toBe(403);
       expectErrorShape(
@@ -248,6 +254,13 @@ describe('the HTTP app', () => {
         });
         expect(response.status, origin).toBe(403);
       }
+    });
+
+    it('lets the app through when its no-referrer policy makes the browser send Origin: null', async () => {
+      const response = await fetch(`${server.url}/api/v1/config`, {
+        headers: { origin: 'null', 'sec-fetch-site': 'same-origin' },
+      });
+      expect(response.status).toBe(200);
     });
 
     it('lets the app origin and header-less clients through', async () => {

@@ -370,6 +370,21 @@ describe('the built-in OpenID provider', () => {
       expect(response.headers.get('location')).toBeNull();
     });
 
+    it('refuses a form from an opaque origin, and accepts its own under no-referrer', async () => {
+      const { url, jar } = await openLogin();
+      const post = (headers: Record<string, string>) =>
+        browserRequest(`${url}/login`, jar, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+          body: new URLSearchParams({ username: 'bob', password: 'bob-demo-password' }),
+        });
+      expect((await post({ origin: 'null', 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+      expect((await post({ origin: 'null' })).status).toBe(403);
+      // What Chromium sends for the page's own form under Referrer-Policy: no-referrer.
+      const own = await post({ origin: 'null', 'sec-fetch-site': 'same-origin' });
+      expect(own.status).toBe(303);
+    });
+
     it('refuses a form without the sign-in cookie (as a cross-site post arrives)', async () => {
       const { url } = await openLogin();
       const response = await browserRequest(`${url}/login`, new CookieJar(), {

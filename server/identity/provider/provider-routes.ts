@@ -5,7 +5,7 @@
  *
  * The forms are protected against cross-site posting twice: the interaction cookie is
  * `SameSite=Lax` (a foreign site's POST arrives without it and finds no sign-in to continue),
- * and a POST whose `Origin` is not ours is refused outright.
+ * and a POST whose `Origin` (with `Sec-Fetch-Site`, see origin-guard) is not ours is refused.
  */
 import { readFileSync } from 'node:fs';
 import type { HttpBindings } from '@hono/node-server';
@@ -13,6 +13,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isOwnOrigin } from '../../origin-guard/index.ts';
 import { MIN_PASSWORD_LENGTH } from '../passwords.ts';
 import type { PasswordSignIn, SignInRefusal } from '../password-sign-in.ts';
 import {
@@ -113,8 +114,8 @@ export function providerRoutes(options: ProviderRoutesOptions) {
 
   routes.use(`${interactionPath}/*`, bodyLimit({ maxSize: 16 * 1024 }));
   routes.use(`${interactionPath}/*`, async (c, next) => {
-    const origin = c.req.header('origin');
-    if (c.req.method === 'POST' && origin !== undefined && origin !== publicOrigin) {
+    const sender = { origin: c.req.header('origin'), fetchSite: c.req.header('sec-fetch-site') };
+    if (c.req.method === 'POST' && !isOwnOrigin(sender, publicOrigin)) {
       return c.html(
         signInErrorPage({
           title: 'Sign-in refused',

@@ -18,7 +18,6 @@ function layout(title: string, body: Html, options: { script?: string } = {}): H
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
         <title>${title} · Enclave</title>
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="${SIGN_IN_ASSETS_PATH}/sign-in-pages.css" />
@@ -106,8 +105,8 @@ export function signInPage(options: SignInPageOptions): Html {
         </label>
         <div class="actions"><button type="submit">Sign in</button></div>
       </form>
-      <form method="post" action="${options.cancelAction}" class="details">
-        <button type="submit" class="secondary">Cancel</button>
+      <form method="post" action="${options.cancelAction}" class="cancel">
+        <button type="submit" class="secondary">Cancel sign-in</button>
       </form>`,
   );
 }
