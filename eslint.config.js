@@ -5,12 +5,35 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-/** Libraries that may be imported only by the module that wraps them. */
+/** Libraries that may be imported only by the modules that wrap them (`files`). */
 const wrappedLibraries = [
-  { pattern: 'workbox-*', wrapper: 'workers/sw/' },
-  { pattern: 'comlink', wrapper: 'workers/engine/comlink' },
-  { pattern: 'apache-arrow', wrapper: 'the arrow wrapper module' },
-  { pattern: 'oidc-client-ts', wrapper: 'src/auth/' },
+  { pattern: 'workbox-*', wrapper: 'workers/sw/', files: ['workers/sw/**/*.ts'] },
+  { pattern: 'comlink', wrapper: 'workers/engine/comlink', files: [] },
+  { pattern: 'apache-arrow', wrapper: 'the arrow wrapper module', files: [] },
+  {
+    pattern: 'oidc-client-ts',
+    wrapper: 'src/auth/oidc-client.ts',
+    files: ['src/auth/oidc-client.ts'],
+  },
+  {
+    pattern: 'oidc-provider',
+    wrapper: 'server/identity/provider/oidc-provider.ts',
+    // The stand-in issuer of the tests is a second, independent provider built on it too.
+    files: [
+      'server/identity/provider/oidc-provider.ts',
+      'server/identity/testing/stand-in-issuer*.ts',
+    ],
+  },
+  {
+    pattern: 'ldapts',
+    wrapper: 'server/identity/ldap/ldap-directory.ts',
+    files: ['server/identity/ldap/ldap-directory.ts', 'server/identity/ldap/*.test.ts'],
+  },
+  {
+    pattern: 'openid-client',
+    wrapper: 'server/identity/testing/relying-party.ts (tests only)',
+    files: ['server/identity/testing/relying-party.ts'],
+  },
 ];
 
 const restrictedLibraries = {
@@ -43,8 +66,23 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: reactHooks.configs.recommended.rules,
   },
-  {
-    files: ['workers/sw/**/*.ts'],
-    rules: { 'no-restricted-imports': 'off' },
-  },
+  // Each wrapper may import its own library (and only its own).
+  ...wrappedLibraries
+    .filter(({ files }) => files.length > 0)
+    .map(({ pattern, files }) => ({
+      files,
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: wrappedLibraries
+              .filter((library) => library.pattern !== pattern)
+              .map(({ pattern: other, wrapper }) => ({
+                group: [other, `${other}/*`],
+                message: `Import this library only through its wrapper (${wrapper}).`,
+              })),
+          },
+        ],
+      },
+    })),
 );

@@ -52,7 +52,11 @@ export default defineConfig({
       STATIC_DIR: 'dist',
       // The tests run on embedded defaults, whatever the developer's shell has set.
       PUBLIC_URL: '',
-      OIDC_ISSUER: '',
+      OIDC_ISSUER_URL: '',
+      OIDC_CLIENT_ID: '',
+      LDAP_URL: '',
+      // The demo users (alice, bob, carol, dave) sign in in the tests; loopback only.
+      ENCLAVE_SEED: 'demo',
       DATABASE_URL: '',
       TLS_CERT_PATH: '',
       TLS_KEY_PATH: '',

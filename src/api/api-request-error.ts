@@ -12,7 +12,7 @@ const errorBodySchema: z.ZodMiniType<ErrorBody> = z.object({
 
 /** A failed API call: the server (or the service worker) answered with an error, or nobody did. */
 export class ApiRequestError extends Error {
-  override readonly name = 'ApiRequestError';
+  override readonly name: string = 'ApiRequestError';
   constructor(
     /** HTTP status; 0 when no response arrived at all. */
     readonly status: number,

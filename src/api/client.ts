@@ -2,13 +2,19 @@
  * The SPA's one client of the server, typed from the server's own route definitions (Hono RPC):
  * a changed route or response shape is a type error here, not a surprise at run time. UI code
  * calls these functions only through query hooks.
+ *
+ * Two clients: `publicApi` for what is needed before anyone signs in (the configuration, the
+ * health check), and `api`, whose every request carries the session's DPoP-bound token and a
+ * fresh proof (see `src/auth/authenticated-fetch.ts`).
  */
 import { hc } from 'hono/client';
 import type { ApiType } from '../../server/app.ts';
 import type { healthRoutes } from '../../server/health/index.ts';
-import { errorFromResponse, unreachableError } from './api-request-error.ts';
+import { authenticatedFetch } from '../auth/auth-session.ts';
+import { ApiRequestError, errorFromResponse, unreachableError } from './api-request-error.ts';
 
-const api = hc<ApiType>('/api/v1');
+const publicApi = hc<ApiType>('/api/v1');
+const api = hc<ApiType>('/api/v1', { fetch: authenticatedFetch });
 const root = hc<ReturnType<typeof healthRoutes>>('/');
 
 /** Makes the call, turning "no response" and error statuses into `ApiRequestError`s. */
@@ -17,6 +23,8 @@ async function call<T extends Response>(request: () => Promise<T>): Promise<T> {
   try {
     response = await request();
   } catch (cause) {
+    // The authenticated fetch already says precisely why (the session ended); keep that.
+    if (cause instanceof ApiRequestError) throw cause;
     throw unreachableError(cause);
   }
   if (!response.ok) throw await errorFromResponse(response);
@@ -30,7 +38,7 @@ async function call<T extends Response>(request: () => Promise<T>): Promise<T> {
  * const { version, oidcIssuer } = await fetchPublicConfig();
  */
 export async function fetchPublicConfig() {
-  const response = await call(() => api.config.$get());
+  const response = await call(() => publicApi.config.$get());
   return response.json();
 }
 
@@ -44,3 +52,17 @@ export async function fetchHealth() {
   const response = await call(() => root.healthz.$get());
   return response.json();
 }
+
+/**
+ * The signed-in user (`GET /api/v1/me`).
+ *
+ * @example
+ * const { displayName, systemRole } = await fetchCurrentUser();
+ */
+export async function fetchCurrentUser() {
+  const response = await call(() => api.me.$get());
+  return response.json();
+}
+
+/** The signed-in user, as `GET /api/v1/me` describes them. */
+export type CurrentUser = Awaited<ReturnType<typeof fetchCurrentUser>>;

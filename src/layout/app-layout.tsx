@@ -1,11 +1,13 @@
 /**
- * The frame around every page: header, main navigation, the page itself and a footer. After a
- * navigation, focus moves to the new page's heading so keyboard and screen-reader users land on
- * the content instead of staying on the link they followed.
+ * The frame around every page: header (with the signed-in user and "Sign out"), main navigation,
+ * the page itself and a footer. After a navigation, focus moves to the new page's heading so
+ * keyboard and screen-reader users land on the content instead of staying on the link they
+ * followed.
  */
 import { Link, Outlet, useRouter } from '@tanstack/react-router';
 import { useEffect, useRef } from 'react';
 import { areas } from '../areas/areas.ts';
+import { UserMenu } from '../auth/user-menu.tsx';
 import { UpdateBanner } from '../offline/update-banner.tsx';
 import { usePublicConfig } from '../server-status/use-public-config.ts';
 import { ConnectionIndicator } from './connection-indicator.tsx';
@@ -57,6 +59,7 @@ export function AppLayout() {
         </Link>
         <span className="brand-tagline">Secure workbench for scientific data</span>
         <ConnectionIndicator />
+        <UserMenu />
       </header>
       <nav className="app-nav" aria-label="Main">
         <ul>

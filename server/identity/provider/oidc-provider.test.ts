@@ -275,10 +275,11 @@ describe('the built-in OpenID provider', () => {
 
   describe('authorization requests', () => {
     it('requires PKCE with S256', async () => {
-      for (const params of [
+      const cases: Record<string, string>[] = [
         { code_challenge: '', code_challenge_method: '' },
         { code_challenge_method: 'plain' },
-      ]) {
+      ];
+      for (const params of cases) {
         const { location } = await authorize(server, params);
         const target = new URL(location!, server.url);
         expect(target.pathname).toBe('/auth/callback');

@@ -219,13 +219,14 @@ export async function signInWithPassword(options: SignInOptions): Promise<Signed
     }
     next = location(response, next);
   }
-  let tokens = await oidc.authorizationCodeGrant(
-    config,
-    new URL(next),
-    { pkceCodeVerifier: verifier, expectedState: state },
-    undefined,
-    dpop ? { DPoP: dpop } : undefined,
-  );
+  let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers =
+    await oidc.authorizationCodeGrant(
+      config,
+      new URL(next),
+      { pkceCodeVerifier: verifier, expectedState: state },
+      undefined,
+      dpop ? { DPoP: dpop } : undefined,
+    );
 
   const publicJwk = await exportJWK(keyPair.publicKey);
   const proof: SignedInClient['proof'] = async ({ method, url, accessToken, claims, header }) => {
