@@ -46,6 +46,8 @@ export interface TestServerOptions {
   port?: number;
   /** A folder whose signing key to use (shared by restarted or sibling servers); default a new one. */
   keyDir?: string;
+  /** The least time between two fetches of an external issuer's JWKS; default jose's 30 s. */
+  jwksCooldownMs?: number;
 }
 
 /**
@@ -99,6 +101,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     signingKey,
     ldap: loadLdapSettings(environment),
     clientAddress: (c) => clientAddress(c, config.trustProxyHops),
+    jwksCooldownMs: options.jwksCooldownMs,
   });
   const app = createApp({ config, store, audit, logger, identity, version: '0.0.0-test' });
   options.extend?.(app);

@@ -35,6 +35,12 @@ export interface IdentityOptions {
   ldap?: LdapSettings | undefined;
   /** The client address of a request (proxies accounted for). */
   clientAddress: (c: Context) => string;
+  /**
+   * Tests only: the least time between two fetches of an external issuer's JWKS. Production
+   * leaves it unset (jose's 30 s, which keeps a flood of unknown key ids from hammering the
+   * issuer); a test of key rotation shortens it rather than sleeping for half a minute.
+   */
+  jwksCooldownMs?: number | undefined;
 }
 
 /** What the SPA needs to sign in, published in `/api/v1/config`. */
@@ -76,6 +82,7 @@ export function createIdentity(options: IdentityOptions) {
           audience: config.apiAudience,
           algorithms: ASYMMETRIC_ALGORITHMS,
           discoveryUrl,
+          jwksCooldownMs: options.jwksCooldownMs,
         }),
         seenProofs,
         requireDpop: external.requireDpop,

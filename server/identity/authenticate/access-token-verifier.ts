@@ -29,6 +29,9 @@ export const ASYMMETRIC_ALGORITHMS = [
   'EdDSA',
 ] as const;
 
+/** How long a failed discovery is remembered before the issuer is asked again. */
+const DISCOVERY_RETRY_MS = 5_000;
+
 /** Seconds of clock difference between the issuer and us that are forgiven. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
 
@@ -116,9 +119,10 @@ function keyResolver(options: AccessTokenVerifierOptions): JWTVerifyGetKey {
     });
   };
   return async (header, token) => {
-    // Kept only once it worked: an issuer that is down at start is asked again next time.
+    // Kept once it worked. A failure is kept for a few seconds, so that while the issuer is
+    // down requests fail fast instead of each waiting for its own discovery timeout.
     remote ??= load().catch((error: unknown) => {
-      remote = undefined;
+      setTimeout(() => (remote = undefined), DISCOVERY_RETRY_MS).unref();
       throw error;
     });
     let resolve: JWTVerifyGetKey;
@@ -163,7 +167,14 @@ function refusal(error: unknown): InvalidTokenError {
       cause: error,
     });
   }
-  if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+  // jose throws its plain JOSEError (code ERR_JOSE_GENERIC) only when the JWKS answered other
+  // than 200 or not JSON: the issuer is failing, not the token; every token fault is a subclass.
+  const jwksFetchFailed = error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC';
+  if (
+    error instanceof errors.JWKSTimeout ||
+    jwksFetchFailed ||
+    !(error instanceof errors.JOSEError)
+  ) {
     return new InvalidTokenError(
       'issuer_unreachable',
       'The keys of the sign-in service could not be fetched to check the token; try again shortly.',

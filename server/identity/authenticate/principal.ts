@@ -10,7 +10,7 @@ import type { AuditTrail } from '../../audit/index.ts';
 import type { ExternalIssuerConfig } from '../../config/index.ts';
 import { schema, type Database } from '../../store/index.ts';
 import type { SystemRole } from '../accounts.ts';
-import { upsertDirectoryAccount } from '../directory-accounts.ts';
+import { DirectoryAccountConflictError, upsertDirectoryAccount } from '../directory-accounts.ts';
 import type { AccessTokenClaims } from './access-token-verifier.ts';
 import type { RequestContext } from './authenticate.ts';
 
@@ -147,19 +147,26 @@ export function externalPrincipalResolver(options: {
   return async (claims: AccessTokenClaims, request: RequestContext): Promise<Principal | null> => {
     const username = usernameFrom(claims);
     const listedGroups = groupsFromClaim(claims, issuer.groupsClaim);
-    const account = await upsertDirectoryAccount(
-      { db, audit, requestId: request.requestId, ip: request.ip },
-      {
-        source: 'oidc',
-        username,
-        displayName:
-          typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim() : username,
-        email: typeof claims.email === 'string' ? claims.email : null,
-        externalSubject: `${claims.iss} ${claims.sub}`,
-        groups: listedGroups,
-        directoryAdmin: issuer.adminGroup ? listedGroups.includes(issuer.adminGroup) : undefined,
-      },
-    );
+    const upsert = () =>
+      upsertDirectoryAccount(
+        { db, audit, requestId: request.requestId, ip: request.ip },
+        {
+          source: 'oidc',
+          username,
+          displayName:
+            typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim() : username,
+          email: typeof claims.email === 'string' ? claims.email : null,
+          externalSubject: `${claims.iss} ${claims.sub}`,
+          groups: listedGroups,
+          directoryAdmin: issuer.adminGroup ? listedGroups.includes(issuer.adminGroup) : undefined,
+        },
+      );
+    // Two first requests of one new person race to create the account (or a free username);
+    // the loser finds the winner's row on a second try.
+    const account = await upsert().catch((error: unknown) => {
+      if (error instanceof DirectoryAccountConflictError) return upsert();
+      throw error;
+    });
     return loadPrincipal(db, account.id, tokenFields(claims));
   };
 }
