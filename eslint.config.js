@@ -27,7 +27,12 @@ const wrappedLibraries = [
   {
     pattern: 'ldapts',
     wrapper: 'server/identity/ldap/ldap-directory.ts',
-    files: ['server/identity/ldap/ldap-directory.ts', 'server/identity/ldap/*.test.ts'],
+    files: [
+      'server/identity/ldap/ldap-directory.ts',
+      'server/identity/ldap/*.test.ts',
+      // Spies on the client's bind to prove which sign-ins never reach the directory.
+      'server/identity/password-sign-in.test.ts',
+    ],
   },
   {
     pattern: 'openid-client',

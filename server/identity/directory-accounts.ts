@@ -265,26 +265,36 @@ export async function syncDirectoryGroups(
       .select({ id: groups.id, name: groups.name })
       .from(groups)
       .where(and(inArray(groups.name, toAdd), eq(groups.source, source)));
-    added = targets.map((group) => group.name);
     if (targets.length > 0) {
-      await db
+      // Only what this call changed is recorded: a concurrent sync may have done it first.
+      const joined = await db
         .insert(groupMembers)
         .values(targets.map((group) => ({ groupId: group.id, userId })))
-        .onConflictDoNothing();
+        .onConflictDoNothing()
+        .returning({ groupId: groupMembers.groupId });
+      const joinedIds = new Set(joined.map((row) => row.groupId));
+      added = targets.filter((group) => joinedIds.has(group.id)).map((group) => group.name);
     }
   }
+  let leftIds = new Set<string>();
   if (toRemove.length > 0) {
-    await db.delete(groupMembers).where(
-      and(
-        eq(groupMembers.userId, userId),
-        inArray(
-          groupMembers.groupId,
-          toRemove.map((group) => group.id),
+    const left = await db
+      .delete(groupMembers)
+      .where(
+        and(
+          eq(groupMembers.userId, userId),
+          inArray(
+            groupMembers.groupId,
+            toRemove.map((group) => group.id),
+          ),
         ),
-      ),
-    );
+      )
+      .returning({ groupId: groupMembers.groupId });
+    leftIds = new Set(left.map((row) => row.groupId));
   }
-  const removed = new Set(toRemove.map((group) => group.name));
+  const removed = new Set(
+    toRemove.filter((group) => leftIds.has(group.id)).map((group) => group.name),
+  );
   const after = [...[...currentNames].filter((name) => !removed.has(name)), ...added].sort();
   if (added.length === 0 && removed.size === 0) return;
   await audit.record({

@@ -83,6 +83,9 @@ export const INVALID_CREDENTIALS_MESSAGE = 'Wrong username or password.';
  */
 export function normalizeUsername(typed: string): string | null {
   const username = typed.trim().toLowerCase();
+  // PostgreSQL text (and jsonb, in the audit trail) cannot hold NUL or a lone surrogate: no
+  // account is named so, and looking one up or auditing it would throw.
+  if (/\0|\p{Cs}/u.test(username)) return null;
   return username.length > 0 && username.length <= 256 ? username : null;
 }
 
