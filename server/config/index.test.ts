@@ -123,6 +123,10 @@ describe('loadConfig', () => {
       'OIDC_GROUPS_CLAIM',
     ],
     [{ OIDC_REQUIRE_DPOP: 'sometimes' }, 'OIDC_REQUIRE_DPOP'],
+    [
+      { OIDC_ISSUER_URL: 'https://id.example.org', OIDC_CLIENT_ID: 'x', OIDC_AUDIENCE: 'x' },
+      'OIDC_AUDIENCE',
+    ],
     [{ JWT_ACCESS_TOKEN_EXPIRE_MINUTES: '0' }, 'JWT_ACCESS_TOKEN_EXPIRE_MINUTES'],
     [{ JWT_REFRESH_TOKEN_EXPIRE_DAYS: '-1' }, 'JWT_REFRESH_TOKEN_EXPIRE_DAYS'],
     [{ TRUST_PROXY_HOPS: '11' }, 'TRUST_PROXY_HOPS'],

@@ -68,6 +68,11 @@ const environmentSchema = z
     message: 'OIDC_SCOPE applies to an external issuer only; set OIDC_ISSUER_URL too',
     path: ['OIDC_SCOPE'],
   })
+  .refine((env) => !env.OIDC_AUDIENCE || env.OIDC_AUDIENCE !== env.OIDC_CLIENT_ID, {
+    message:
+      'OIDC_AUDIENCE must not be the client id: ID tokens are issued for the client id, and the API must never take one for an access token',
+    path: ['OIDC_AUDIENCE'],
+  })
   .refine((env) => env.OIDC_ISSUER_URL || !env.OIDC_AUDIENCE, {
     message: 'OIDC_AUDIENCE applies to an external issuer only; set OIDC_ISSUER_URL too',
     path: ['OIDC_AUDIENCE'],
