@@ -1,10 +1,16 @@
 /**
- * The app shell in a real browser against the real server: it loads, every area is reachable
+ * The app shell in a real browser against the real server, signed in: it loads, every area is reachable
  * through the navigation, deep links survive a reload, unknown addresses get a not-found page,
  * API errors show their request id, and nothing trips the console, the CSP or Trusted Types.
  */
 import { readFileSync } from 'node:fs';
-import { cspViolations, expect, test, waitForServiceWorker } from './support/fixtures.ts';
+import {
+  cspViolations,
+  expect,
+  signIn,
+  test,
+  waitForServiceWorker,
+} from './support/fixtures.ts';
 
 const areas = ['Data', 'Dashboards', 'Projects', 'Plugins', 'Audit', 'Admin'] as const;
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
@@ -13,7 +19,7 @@ test('loads the overview with the server status and offline readiness', async ({
   page,
   browserProblems,
 }) => {
-  await page.goto('/');
+  await signIn(page);
   await expect(page).toHaveTitle('Overview · Enclave');
   await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
   const server = page.getByRole('region', { name: 'Server' });
@@ -28,7 +34,7 @@ test('loads the overview with the server status and offline readiness', async ({
 });
 
 test('every area is reachable through the navigation', async ({ page, browserProblems }) => {
-  await page.goto('/');
+  await signIn(page);
   const nav = page.getByRole('navigation', { name: 'Main' });
   const heading = page.getByRole('heading', { level: 1 });
   for (const area of areas) {
@@ -51,7 +57,7 @@ test('every area is reachable through the navigation', async ({ page, browserPro
 });
 
 test('a deep link loads directly and survives a reload', async ({ page, browserProblems }) => {
-  await page.goto('/audit');
+  await signIn(page, 'bob', '/audit');
   const heading = page.getByRole('heading', { level: 1 });
   await expect(heading).toHaveText('Audit');
   await waitForServiceWorker(page);
@@ -68,7 +74,7 @@ test('an unknown address shows the not-found page inside the layout', async ({
   page,
   browserProblems,
 }) => {
-  await page.goto('/no/such/page');
+  await signIn(page, 'bob', '/no/such/page');
   await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
   await expect(page.getByText('/no/such/page')).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
@@ -82,6 +88,7 @@ test.describe('when the API fails', () => {
   test.use({ serviceWorkers: 'block' });
 
   test('the overview shows the error and its request id', async ({ page }) => {
+    await signIn(page);
     await page.route('**/api/v1/config', (route) =>
       route.fulfill({
         status: 503,
@@ -94,7 +101,7 @@ test.describe('when the API fails', () => {
         },
       }),
     );
-    await page.goto('/');
+    await page.reload();
     const server = page.getByRole('region', { name: 'Server' });
     await expect(server.getByText('The store does not answer.')).toBeVisible({ timeout: 15_000 });
     await expect(server.getByText('e2e-request-7')).toBeVisible();
@@ -103,7 +110,7 @@ test.describe('when the API fails', () => {
 
 test('looks right at 1280x800', async ({ page }, testInfo) => {
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto('/');
+  await signIn(page);
   await expect(page.getByRole('region', { name: 'Server' }).getByText('Healthy')).toBeVisible();
   await waitForServiceWorker(page);
   await expect(page.getByText('Ready', { exact: true })).toBeVisible();

@@ -2,10 +2,10 @@
  * Offline: after one visit, the app opens, reloads and navigates with no network at all, the
  * service worker included.
  */
-import { expect, test, waitForServiceWorker } from './support/fixtures.ts';
+import { expect, signIn, test, waitForServiceWorker } from './support/fixtures.ts';
 
 test('after the first visit the app shell works offline', async ({ page, context }) => {
-  await page.goto('/');
+  await signIn(page);
   await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
   await waitForServiceWorker(page);
 

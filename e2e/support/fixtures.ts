@@ -76,3 +76,40 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
 export function cspViolations(page: Page): Promise<string[]> {
   return page.evaluate(() => window.__enclaveCspViolations ?? []);
 }
+
+/** The demo users the e2e server seeds, with their names and system roles. */
+export const DEMO_USERS = {
+  alice: { displayName: 'Alice Adams', role: 'Admin' },
+  bob: { displayName: 'Bob Brown', role: 'User' },
+  carol: { displayName: 'Carol Clark', role: 'Viewer' },
+  dave: { displayName: 'Dave Davis', role: 'User' },
+} as const;
+
+export type DemoUser = keyof typeof DEMO_USERS;
+
+/**
+ * Signs a demo user in the way a person does: the app's "Sign in" button, the provider's form,
+ * and back to `path`, where the header then names the user.
+ *
+ * @example
+ * await signIn(page, 'alice', '/projects');
+ */
+export async function signIn(page: Page, username: DemoUser = 'bob', path = '/'): Promise<void> {
+  await page.goto(path);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await submitSignInForm(page, username, `${username}-demo-password`);
+  await expect(page.getByTestId('current-user')).toContainText(DEMO_USERS[username].displayName);
+}
+
+/**
+ * Fills and sends the provider's sign-in form.
+ *
+ * @example
+ * await submitSignInForm(page, 'bob', 'wrong password');
+ */
+export async function submitSignInForm(page: Page, username: string, password: string) {
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
