@@ -421,7 +421,7 @@ describe('an external issuer that cannot be reached', () => {
     await expect
       .poll(async () => (await erin.fetch(`${enclave.url}/api/v1/me`)).status, {
         timeout: 15_000,
-        intervals: [500],
+        interval: 500,
       })
       .toBe(200);
     expect(await me(erin, enclave)).toMatchObject({ username: 'erin', source: 'oidc' });
