@@ -1,12 +1,42 @@
 /**
  * End-to-end tests in Debian's Chromium (never a downloaded browser) against the real server,
  * which serves the built app from dist/ (`npm test` builds it first) on a test port with a fresh
- * data directory.
+ * data directory; beside it, a stand-in company issuer and a second server that trusts it.
  */
 import { defineConfig } from '@playwright/test';
+import {
+  ADMIN_GROUP,
+  EXTERNAL_APP_PORT,
+  EXTERNAL_APP_URL,
+  STAND_IN_ISSUER,
+} from './e2e/support/external-issuer.ts';
 
 const port = Number(process.env.E2E_PORT ?? 18080);
 const baseURL = `http://127.0.0.1:${port}`;
+
+const serverDefaults = {
+  reuseExistingServer: false,
+  timeout: 60_000,
+  gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
+  stdout: 'pipe',
+  stderr: 'pipe',
+} as const;
+
+/** The tests run on embedded defaults, whatever the developer's shell has set. */
+const embeddedDefaults = {
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  STATIC_DIR: 'dist',
+  PUBLIC_URL: '',
+  OIDC_ISSUER_URL: '',
+  OIDC_CLIENT_ID: '',
+  OIDC_ADMIN_GROUP: '',
+  LDAP_URL: '',
+  ENCLAVE_SEED: '',
+  DATABASE_URL: '',
+  TLS_CERT_PATH: '',
+  TLS_KEY_PATH: '',
+};
 
 export default defineConfig({
   testDir: 'e2e',
@@ -37,29 +67,35 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: 'node --import tsx e2e/support/start-server.ts',
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      STATIC_DIR: 'dist',
-      // The tests run on embedded defaults, whatever the developer's shell has set.
-      PUBLIC_URL: '',
-      OIDC_ISSUER_URL: '',
-      OIDC_CLIENT_ID: '',
-      LDAP_URL: '',
-      // The demo users (alice, bob, carol, dave) sign in in the tests; loopback only.
-      ENCLAVE_SEED: 'demo',
-      DATABASE_URL: '',
-      TLS_CERT_PATH: '',
-      TLS_KEY_PATH: '',
+  webServer: [
+    {
+      command: 'node --import tsx e2e/support/start-server.ts',
+      url: `${baseURL}/healthz`,
+      ...serverDefaults,
+      env: {
+        ...embeddedDefaults,
+        PORT: String(port),
+        // The demo users (alice, bob, carol, dave) sign in in the tests; loopback only.
+        ENCLAVE_SEED: 'demo',
+      },
     },
-  },
+    // The external-issuer mode: a stand-in company issuer, and a second Enclave that trusts it.
+    {
+      command: 'node --import tsx e2e/support/start-stand-in-issuer.ts',
+      url: `${STAND_IN_ISSUER}/.well-known/openid-configuration`,
+      ...serverDefaults,
+    },
+    {
+      command: 'node --import tsx e2e/support/start-server.ts',
+      url: `${EXTERNAL_APP_URL}/healthz`,
+      ...serverDefaults,
+      env: {
+        ...embeddedDefaults,
+        PORT: String(EXTERNAL_APP_PORT),
+        OIDC_ISSUER_URL: STAND_IN_ISSUER,
+        OIDC_CLIENT_ID: 'enclave-web',
+        OIDC_ADMIN_GROUP: ADMIN_GROUP,
+      },
+    },
+  ],
 });

@@ -4,13 +4,7 @@
  * API errors show their request id, and nothing trips the console, the CSP or Trusted Types.
  */
 import { readFileSync } from 'node:fs';
-import {
-  cspViolations,
-  expect,
-  signIn,
-  test,
-  waitForServiceWorker,
-} from './support/fixtures.ts';
+import { cspViolations, expect, signIn, test, waitForServiceWorker } from './support/fixtures.ts';
 
 const areas = ['Data', 'Dashboards', 'Projects', 'Plugins', 'Audit', 'Admin'] as const;
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };

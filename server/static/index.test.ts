@@ -45,6 +45,9 @@ describe('the static site', () => {
     expect(api.status).toBe(401);
     expect(api.headers.get('content-type')).toContain('application/json');
     expect((await fetch(`${server.url}/api/v2/unknown`)).status).toBe(404);
+    // Under /oidc nothing is the app's: an unknown provider path is not answered with the document.
+    const provider = await fetch(`${server.url}/oidc/no-such-endpoint`);
+    expect(await provider.text()).not.toContain('<title>Enclave</title>');
     expect((await fetch(`${server.url}/assets/missing.js`)).status).toBe(404);
   });
 

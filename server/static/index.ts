@@ -15,8 +15,11 @@ export interface StaticSiteOptions {
 
 const immutableAsset = /^\/assets\//;
 
+/** Paths that belong to the server (the API, the built-in provider), never to the SPA. */
+const serverPaths = /^\/(api|oidc)(\/|$)/;
+
 function isPagePath(requestPath: string): boolean {
-  return !requestPath.startsWith('/api/') && path.posix.extname(requestPath) === '';
+  return !serverPaths.test(requestPath) && path.posix.extname(requestPath) === '';
 }
 
 /**

@@ -74,11 +74,19 @@ function buildProvider(): Provider {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       redirect_uris: client.redirectUris,
+      // Where a browser app lands after sign-out: the signed-out page next to its callback.
+      post_logout_redirect_uris: client.redirectUris.map(
+        (uri) => new URL('/auth/signed-out', uri).href,
+      ),
       dpop_bound_access_tokens: client.dpopBound ?? true,
       id_token_signed_response_alg: SIGNING_ALG,
     })),
     jwks: { keys: signingKeys as never },
     cookies: { keys: cookieKeys },
+    // A browser app calls the token endpoint from its own origin, as with a real issuer's
+    // "web origins": allowed for the origins of the client's redirect URIs.
+    clientBasedCORS: (_ctx, origin, client) =>
+      (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin),
     claims: { openid: ['sub'], profile: ['name', 'preferred_username'], email: ['email'] },
     scopes: ['openid', 'profile', 'email', 'offline_access'],
     responseTypes: ['code'],
