@@ -19,6 +19,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { stopChild } from '../testing/child-process.ts';
 
 const run = promisify(execFile);
 
@@ -205,18 +206,6 @@ async function waitUntilListening(child: ChildProcess, port: number, log: () => 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`slapd did not listen on 127.0.0.1:${port} within 15 s:\n${log()}`);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 /**

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { SignInFlowError, browserRequest, type LoginPage } from './relying-party.ts';
+import { stopChild } from './child-process.ts';
 
 /** A person the stand-in knows; the password is compared as is (test data only). */
 export interface StandInUser {
@@ -128,18 +129,6 @@ export async function newStandInSigningKey(): Promise<JWK> {
     alg: 'ES256',
     use: 'sig',
   };
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 /** Waits for the process's `{"url", "issuer"}` line; rejects with its output when it dies. */
