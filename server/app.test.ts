@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validationHook } from './app.ts';
-import { signInWithPassword, type SignedInClient } from './identity/testing/relying-party.ts';
+import { signInToEnclave, type SignedInClient } from './identity/testing/relying-party.ts';
 import { startTestServer, type TestServer } from './test-server.ts';
 
 const EchoSchema = z.object({ name: z.string().min(1).max(20), count: z.number().int() });
@@ -39,13 +39,7 @@ describe('the HTTP app', () => {
       env: { MAX_REQUEST_BODY_KB: '4', ENCLAVE_SEED: 'demo' },
       extend: (app) => app.route('/api/v1/test', echoRoutes()),
     });
-    bob = await signInWithPassword({
-      issuer: `${server.url}/oidc`,
-      clientId: 'enclave-web',
-      redirectUri: `${server.url}/auth/callback`,
-      username: 'bob',
-      password: 'bob-demo-password',
-    });
+    bob = await signInToEnclave(server.url, 'bob', 'bob-demo-password');
   });
   afterAll(async () => {
     await server?.close();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../store/index.ts';
 import { startTestServer, type TestServer } from '../../test-server.ts';
 import { PUBLIC_API_PATHS } from '../identity.ts';
-import { signInWithPassword, type SignedInClient } from '../testing/relying-party.ts';
+import { signInToEnclave, type SignedInClient } from '../testing/relying-party.ts';
 
 interface RouteUnderTest {
   method: string;
@@ -33,13 +33,7 @@ describe('authentication of the API', () => {
 
   beforeAll(async () => {
     server = await startTestServer({ env: { ENCLAVE_SEED: 'demo' } });
-    bob = await signInWithPassword({
-      issuer: `${server.url}/oidc`,
-      clientId: 'enclave-web',
-      redirectUri: `${server.url}/auth/callback`,
-      username: 'bob',
-      password: 'bob-demo-password',
-    });
+    bob = await signInToEnclave(server.url, 'bob', 'bob-demo-password');
     // The server's own route table: every route added later is walked too.
     routes = server.app.routes
       .filter((route) => route.method !== 'ALL' && route.path.startsWith('/api/v1/'))
@@ -197,13 +191,7 @@ describe('authentication of the API', () => {
     });
 
     it('refuses a copied token presented with another key’s proof (a stolen token)', async () => {
-      const dave = await signInWithPassword({
-        issuer: `${server.url}/oidc`,
-        clientId: 'enclave-web',
-        redirectUri: `${server.url}/auth/callback`,
-        username: 'dave',
-        password: 'dave-demo-password',
-      });
+      const dave = await signInToEnclave(server.url, 'dave', 'dave-demo-password');
       const url = `${server.url}/api/v1/me`;
       const proof = await dave.proof({ method: 'GET', url, accessToken: bob.accessToken });
       await expectRefused(await call(me, { proof }), 'invalid_dpop_proof', 'stolen');
@@ -225,13 +213,7 @@ describe('authentication of the API', () => {
     });
 
     it('refuses a well-formed token of an account that has been disabled', async () => {
-      const carol = await signInWithPassword({
-        issuer: `${server.url}/oidc`,
-        clientId: 'enclave-web',
-        redirectUri: `${server.url}/auth/callback`,
-        username: 'carol',
-        password: 'carol-demo-password',
-      });
+      const carol = await signInToEnclave(server.url, 'carol', 'carol-demo-password');
       expect((await carol.fetch(`${server.url}/api/v1/me`)).status).toBe(200);
       await server.store.db
         .update(schema.users)

@@ -11,21 +11,14 @@ import {
   SignInFlowError,
   alertText,
   browserRequest,
-  signInWithPassword,
+  signInToEnclave,
   type SignedInClient,
 } from '../testing/relying-party.ts';
 
 const CLIENT_ID = 'enclave-web';
 
 function signIn(server: TestServer, username: string, password: string, extra = {}) {
-  return signInWithPassword({
-    issuer: `${server.url}/oidc`,
-    clientId: CLIENT_ID,
-    redirectUri: `${server.url}/auth/callback`,
-    username,
-    password,
-    ...extra,
-  });
+  return signInToEnclave(server.url, username, password, extra);
 }
 
 async function auditActions(server: TestServer, action: string) {

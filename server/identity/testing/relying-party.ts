@@ -8,6 +8,7 @@
  */
 import { SignJWT, base64url, exportJWK } from 'jose';
 import * as oidc from 'openid-client';
+import { BUILT_IN_CLIENT_ID } from '../../config/index.ts';
 
 export interface SignInOptions {
   issuer: string;
@@ -293,4 +294,26 @@ export async function signInWithPassword(options: SignInOptions): Promise<Signed
     },
   };
   return client;
+}
+
+/**
+ * Signs in at an Enclave server's built-in provider as its SPA client (`enclave-web`) does.
+ *
+ * @example
+ * const bob = await signInToEnclave(server.url, 'bob', 'bob-demo-password');
+ */
+export function signInToEnclave(
+  serverUrl: string,
+  username: string,
+  password: string,
+  options: Partial<SignInOptions> = {},
+): Promise<SignedInClient> {
+  return signInWithPassword({
+    issuer: `${serverUrl}/oidc`,
+    clientId: BUILT_IN_CLIENT_ID,
+    redirectUri: `${serverUrl}/auth/callback`,
+    username,
+    password,
+    ...options,
+  });
 }
