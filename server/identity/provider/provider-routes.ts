@@ -35,7 +35,7 @@ export interface ProviderRoutesOptions {
   /** The client address of a request (proxies accounted for). */
   clientAddress: (c: Context) => string;
   /** The security headers a response to this path gets. */
-  responseHeaders: (path: string) => Record<string, string>;
+  responseHeaders: (path: string) => Readonly<Record<string, string>>;
   /** Shown under the password field when LDAP is on. */
   directoryHint?: string | undefined;
 }
@@ -85,6 +85,22 @@ export function providerRoutes(options: ProviderRoutesOptions) {
     requestId: c.var.requestId,
     clientId: interaction.clientId,
   });
+
+  const interactionUrl = (uid: string, step: string) =>
+    `${PROVIDER_MOUNT_PATH}/interaction/${uid}/${step}`;
+  const loginForm = (uid: string, state: { username?: string; error?: string }) =>
+    signInPage({
+      action: interactionUrl(uid, 'login'),
+      cancelAction: interactionUrl(uid, 'abort'),
+      directoryHint: options.directoryHint,
+      ...state,
+    });
+  const passwordForm = (uid: string, state: { username: string; error?: string }) =>
+    newPasswordPage({
+      action: interactionUrl(uid, 'password'),
+      minLength: MIN_PASSWORD_LENGTH,
+      ...state,
+    });
 
   const expired = (c: Context<ProviderEnv>) =>
     c.html(
@@ -136,21 +152,9 @@ export function providerRoutes(options: ProviderRoutesOptions) {
     if (!interaction) return expired(c);
     const uid = interaction.uid;
     if (interaction.passwordChangeFor) {
-      return c.html(
-        newPasswordPage({
-          action: `${PROVIDER_MOUNT_PATH}/interaction/${uid}/password`,
-          username: interaction.passwordChangeFor.username,
-          minLength: MIN_PASSWORD_LENGTH,
-        }),
-      );
+      return c.html(passwordForm(uid, { username: interaction.passwordChangeFor.username }));
     }
-    return c.html(
-      signInPage({
-        action: `${PROVIDER_MOUNT_PATH}/interaction/${uid}/login`,
-        cancelAction: `${PROVIDER_MOUNT_PATH}/interaction/${uid}/abort`,
-        directoryHint: options.directoryHint,
-      }),
-    );
+    return c.html(loginForm(uid, {}));
   });
 
   routes.post(`${interactionPath}/login`, async (c) => {
@@ -165,13 +169,7 @@ export function providerRoutes(options: ProviderRoutesOptions) {
     );
     if (!result.ok) {
       return c.html(
-        signInPage({
-          action: `${PROVIDER_MOUNT_PATH}/interaction/${interaction.uid}/login`,
-          cancelAction: `${PROVIDER_MOUNT_PATH}/interaction/${interaction.uid}/abort`,
-          username: username.slice(0, 256),
-          error: result.message,
-          directoryHint: options.directoryHint,
-        }),
+        loginForm(interaction.uid, { username: username.slice(0, 256), error: result.message }),
         statusByRefusal[result.refusal],
       );
     }
@@ -197,15 +195,7 @@ export function providerRoutes(options: ProviderRoutesOptions) {
       context(c, interaction),
     );
     if (!result.ok) {
-      return c.html(
-        newPasswordPage({
-          action: `${PROVIDER_MOUNT_PATH}/interaction/${interaction.uid}/password`,
-          username,
-          minLength: MIN_PASSWORD_LENGTH,
-          error: result.message,
-        }),
-        400,
-      );
+      return c.html(passwordForm(interaction.uid, { username, error: result.message }), 400);
     }
     return c.redirect(await interaction.finishLogin(accountId), 303);
   });
