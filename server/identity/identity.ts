@@ -118,7 +118,7 @@ export function createIdentity(options: IdentityOptions) {
       passwordSignIn,
       publicUrl: config.publicUrl,
       clientAddress: options.clientAddress,
-      responseHeaders: (path) => securityHeaderValues(headerOptions, path),
+      responseHeaders: securityHeaderValues(headerOptions),
       directoryHint: options.ldap
         ? 'Use your directory (LDAP) password, unless you were given an Enclave account.'
         : undefined,

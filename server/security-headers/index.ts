@@ -78,22 +78,19 @@ function isDataPath(path: string): boolean {
 }
 
 /**
- * Every security header a response to `path` gets, as one record: the middleware below sets
- * them on our own responses, and the OpenID provider's mount sets them on the responses it
- * writes itself.
+ * Every security header a response gets, as one record per kind of path, built once: the
+ * middleware below sets them on our own responses, and the OpenID provider's mount sets them on
+ * the responses it writes itself.
  *
  * @example
- * securityHeaderValues({ oidcIssuer, tls: false }, '/api/v1/me')['Content-Security-Policy'];
+ * const headersFor = securityHeaderValues({ oidcIssuer, tls: false });
+ * headersFor('/api/v1/me')['Content-Security-Policy'];
  * // "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
  */
 export function securityHeaderValues(
   options: SecurityHeadersOptions,
-  path: string,
-): Record<string, string> {
-  return {
-    'Content-Security-Policy': isDataPath(path)
-      ? API_CONTENT_SECURITY_POLICY
-      : appContentSecurityPolicy(options),
+): (path: string) => Readonly<Record<string, string>> {
+  const common = {
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
     'Origin-Agent-Cluster': '?1',
@@ -107,6 +104,9 @@ export function securityHeaderValues(
     'X-XSS-Protection': '0',
     'Permissions-Policy': disabledFeatures.map((feature) => `${feature}=()`).join(', '),
   };
+  const forData = { 'Content-Security-Policy': API_CONTENT_SECURITY_POLICY, ...common };
+  const forDocuments = { 'Content-Security-Policy': appContentSecurityPolicy(options), ...common };
+  return (path) => (isDataPath(path) ? forData : forDocuments);
 }
 
 /**
@@ -116,11 +116,10 @@ export function securityHeaderValues(
  * app.use(securityHeaders({ oidcIssuer: config.oidcIssuer, tls: Boolean(config.tls) }));
  */
 export function securityHeaders(options: SecurityHeadersOptions): MiddlewareHandler {
-  const forData = securityHeaderValues(options, '/api/');
-  const forDocuments = securityHeaderValues(options, '/');
+  const headersFor = securityHeaderValues(options);
   return async (c, next) => {
     await next();
-    for (const [name, value] of Object.entries(isDataPath(c.req.path) ? forData : forDocuments)) {
+    for (const [name, value] of Object.entries(headersFor(c.req.path))) {
       c.res.headers.set(name, value);
     }
     c.res.headers.delete('X-Powered-By');
