@@ -24,7 +24,25 @@ describe('loadConfig', () => {
       auditLogEnabled: true,
       logLevel: 'info',
       logFormat: 'json',
+      masterKeyPath: path.resolve('.enclave', 'keys', 'master.key'),
+      maxUploadBytes: 200 * 1024 * 1024,
     });
+  });
+
+  it('keeps the master key in the data folder unless told otherwise', () => {
+    expect(loadConfig({ DATA_DIR: '/var/lib/enclave' }).masterKeyPath).toBe(
+      '/var/lib/enclave/keys/master.key',
+    );
+    expect(loadConfig({ ENCLAVE_MASTER_KEY_PATH: 'secrets/master.key' }).masterKeyPath).toBe(
+      path.resolve('secrets/master.key'),
+    );
+  });
+
+  it.each([
+    ['1', 1024 * 1024],
+    ['10240', 10240 * 1024 * 1024],
+  ])('takes MAX_UPLOAD_MB=%s', (megabytes, bytes) => {
+    expect(loadConfig({ MAX_UPLOAD_MB: megabytes }).maxUploadBytes).toBe(bytes);
   });
 
   it('reads every variable', () => {
@@ -51,6 +69,8 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'text',
       JWT_PRIVATE_KEY_PATH: '/etc/enclave/jwt.pem',
+      ENCLAVE_MASTER_KEY_PATH: '/etc/enclave/master.key',
+      MAX_UPLOAD_MB: '50',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -78,6 +98,8 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       logFormat: 'text',
       jwtPrivateKeyPath: '/etc/enclave/jwt.pem',
+      masterKeyPath: '/etc/enclave/master.key',
+      maxUploadBytes: 50 * 1024 * 1024,
     });
   });
 
@@ -130,6 +152,10 @@ describe('loadConfig', () => {
     [{ JWT_ACCESS_TOKEN_EXPIRE_MINUTES: '0' }, 'JWT_ACCESS_TOKEN_EXPIRE_MINUTES'],
     [{ JWT_REFRESH_TOKEN_EXPIRE_DAYS: '-1' }, 'JWT_REFRESH_TOKEN_EXPIRE_DAYS'],
     [{ TRUST_PROXY_HOPS: '11' }, 'TRUST_PROXY_HOPS'],
+    [{ MAX_UPLOAD_MB: '0' }, 'MAX_UPLOAD_MB'],
+    [{ MAX_UPLOAD_MB: '10241' }, 'MAX_UPLOAD_MB'],
+    [{ MAX_UPLOAD_MB: '1.5' }, 'MAX_UPLOAD_MB'],
+    [{ MAX_UPLOAD_MB: '200MB' }, 'MAX_UPLOAD_MB'],
   ])('refuses %o naming %s', (environment, variable) => {
     expect(() => loadConfig(environment)).toThrow(ConfigError);
     expect(() => loadConfig(environment)).toThrow(variable);

@@ -54,6 +54,8 @@ const environmentSchema = z
     STATIC_DIR: z.string().min(1).default('./dist'),
     ENCLAVE_SEED: z.enum(['demo']).optional(),
     JWT_PRIVATE_KEY_PATH: z.string().min(1).optional(),
+    ENCLAVE_MASTER_KEY_PATH: z.string().min(1).optional(),
+    MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10240).default(200),
   })
   .refine((env) => Boolean(env.TLS_CERT_PATH) === Boolean(env.TLS_KEY_PATH), {
     message: 'TLS_CERT_PATH and TLS_KEY_PATH must be set together',
@@ -149,6 +151,10 @@ export interface Config {
   staticDir: string;
   /** PEM private key that signs tokens; generated into `dataDir/keys` when absent. */
   jwtPrivateKeyPath: string | undefined;
+  /** The keyring's master key file; generated there on first start when missing. */
+  masterKeyPath: string;
+  /** Largest file upload (a dataset) the server accepts. */
+  maxUploadBytes: number;
   /** `demo`: create the demo users (loopback hosts only). */
   seed: 'demo' | undefined;
 }
@@ -188,6 +194,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       ? { certPath: env.TLS_CERT_PATH, keyPath: env.TLS_KEY_PATH }
       : undefined;
   const scheme = tls ? 'https' : 'http';
+  const dataDir = path.resolve(env.DATA_DIR);
   const publicUrl = (env.PUBLIC_URL ?? `${scheme}://${env.HOST}:${env.PORT}`).replace(/\/+$/, '');
   // The issuer identifier is compared byte for byte with `iss` (some issuers end it with a
   // slash, most do not), so it is kept exactly as given.
@@ -205,7 +212,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     port: env.PORT,
     host: env.HOST,
     publicUrl,
-    dataDir: path.resolve(env.DATA_DIR),
+    dataDir,
     databaseUrl: env.DATABASE_URL,
     oidcIssuer: externalIssuer?.url ?? `${publicUrl}/oidc`,
     oidcClientId: externalIssuer?.clientId ?? BUILT_IN_CLIENT_ID,
@@ -225,6 +232,10 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     jwtPrivateKeyPath: env.JWT_PRIVATE_KEY_PATH
       ? path.resolve(env.JWT_PRIVATE_KEY_PATH)
       : undefined,
+    masterKeyPath: env.ENCLAVE_MASTER_KEY_PATH
+      ? path.resolve(env.ENCLAVE_MASTER_KEY_PATH)
+      : path.join(dataDir, 'keys', 'master.key'),
+    maxUploadBytes: env.MAX_UPLOAD_MB * 1024 * 1024,
     seed: env.ENCLAVE_SEED,
   };
 }
