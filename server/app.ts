@@ -2,23 +2,26 @@
  * The composition root of the HTTP server: middleware in the order every request meets it, then
  * the routes. Features plug their routes in here; nothing else wires them.
  */
-import type { HttpBindings } from '@hono/node-server';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import type { AppEnv } from './app-env.ts';
 import type { AuditTrail } from './audit/index.ts';
+import { clientAddress } from './client-address/index.ts';
 import type { Config } from './config/index.ts';
 import {
   PayloadTooLargeError,
-  ValidationError,
   createErrorHandler,
+  validationHook,
   notFoundHandler,
 } from './errors/index.ts';
 import { healthRoutes } from './health/index.ts';
-import { meRoutes, type Identity, type Principal } from './identity/index.ts';
+import { meRoutes, type Identity } from './identity/index.ts';
+import type { Keyring } from './keyring/index.ts';
 import type { Logger } from './logging/index.ts';
 import { metaRoutes, type PublicConfig } from './meta/index.ts';
+import { projectRoutes } from './projects/index.ts';
 import { originGuard } from './origin-guard/index.ts';
 import { securityHeaders } from './security-headers/index.ts';
 import { staticSite } from './static/index.ts';
@@ -30,32 +33,12 @@ export interface AppDependencies {
   audit: AuditTrail;
   logger: Logger;
   identity: Identity;
+  keyring: Keyring;
   version: string;
 }
 
-/** Bindings and variables every handler finds on its context. */
-export interface AppEnv {
-  Bindings: HttpBindings;
-  Variables: {
-    requestId: string;
-    store: Store;
-    audit: AuditTrail;
-    /** The authenticated caller; set on every non-public API route. */
-    principal: Principal;
-  };
-}
-
-/** Turns zod's findings into our 400, naming each field and what is wrong with it. */
-export function validationHook(result: {
-  success: boolean;
-  error?: { issues: readonly { path: readonly PropertyKey[]; message: string }[] };
-}) {
-  if (result.success || !result.error) return;
-  const problems = result.error.issues
-    .map((issue) => `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`)
-    .join('; ');
-  throw new ValidationError(`Invalid request: ${problems}`);
-}
+export type { AppEnv };
+export { validationHook };
 
 /** The versioned JSON API; its routes' types give the SPA its typed client. */
 function createApi(deps: AppDependencies) {
@@ -75,7 +58,10 @@ function createApi(deps: AppDependencies) {
     scheme: 'DPoP',
     description: 'A DPoP-bound access token (RFC 9449) with a `DPoP` proof header per request.',
   });
-  const routes = api.route('/', metaRoutes(publicConfig)).route('/', meRoutes());
+  const routes = api
+    .route('/', metaRoutes(publicConfig))
+    .route('/', meRoutes())
+    .route('/', projectRoutes());
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Enclave API', version: deps.version },
@@ -101,6 +87,8 @@ export function createApp(deps: AppDependencies) {
     const started = performance.now();
     c.set('store', deps.store);
     c.set('audit', deps.audit);
+    c.set('keyring', deps.keyring);
+    c.set('clientIp', clientAddress(c, config.trustProxyHops));
     await next();
     logger.info(
       {

@@ -18,6 +18,7 @@ import {
   loadSigningKey,
   seedDemoUsers,
 } from './identity/index.ts';
+import { KeyringError, loadKeyring } from './keyring/index.ts';
 import { createLogger } from './logging/index.ts';
 import { openStore } from './store/index.ts';
 
@@ -106,7 +107,31 @@ async function main(): Promise<void> {
     },
     'identity ready',
   );
-  const app = createApp({ config, store, audit, logger, identity, version: packageJson.version });
+  let keyring;
+  try {
+    keyring = await loadKeyring({ masterKeyPath: config.masterKeyPath });
+  } catch (error) {
+    if (error instanceof KeyringError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  if (keyring.masterKeyOrigin === 'generated') {
+    logger.warn(
+      { masterKeyPath: config.masterKeyPath },
+      'generated a new master key: back it up, without it stored credentials and datasets cannot be opened',
+    );
+  }
+  const app = createApp({
+    config,
+    store,
+    audit,
+    logger,
+    identity,
+    keyring,
+    version: packageJson.version,
+  });
 
   const tlsOptions = config.tls
     ? { cert: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) }

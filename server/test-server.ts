@@ -20,6 +20,7 @@ import {
   seedDemoUsers,
   type SigningKey,
 } from './identity/index.ts';
+import { loadKeyring } from './keyring/index.ts';
 import { createLogger } from './logging/index.ts';
 import { openStore, type Store } from './store/index.ts';
 
@@ -93,6 +94,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const logger = createLogger({ level: config.logLevel, format: 'json', destination });
   const audit = createAuditTrail({ db: store.db, logger, mirrorToLog: config.auditLogEnabled });
   if (config.seed === 'demo') await seedDemoUsers({ db: store.db, audit });
+  const keyring = await loadKeyring({ masterKeyPath: path.join(keyDir, 'keys', 'master.key') });
   const identity = createIdentity({
     config,
     store,
@@ -103,7 +105,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     clientAddress: (c) => clientAddress(c, config.trustProxyHops),
     jwksCooldownMs: options.jwksCooldownMs,
   });
-  const app = createApp({ config, store, audit, logger, identity, version: '0.0.0-test' });
+  const app = createApp({
+    config,
+    store,
+    audit,
+    logger,
+    identity,
+    keyring,
+    version: '0.0.0-test',
+  });
   options.extend?.(app);
   ready.app = app;
   return {

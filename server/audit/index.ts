@@ -175,7 +175,11 @@ export interface AuditTrailOptions {
 
 /** The audit trail as the rest of the server uses it. */
 export interface AuditTrail {
-  record(input: AuditEventInput): Promise<ChainedAuditEvent>;
+  /**
+   * Appends an event. Pass the transaction of the change it records (`within`) so that both
+   * commit or neither does.
+   */
+  record(input: AuditEventInput, within?: Database): Promise<ChainedAuditEvent>;
   verify(): Promise<ChainVerification>;
 }
 
@@ -188,8 +192,8 @@ export interface AuditTrail {
  */
 export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   return {
-    async record(input) {
-      const event = await recordAudit(options.db, input);
+    async record(input, within) {
+      const event = await recordAudit(within ?? options.db, input);
       if (options.mirrorToLog) {
         const { details, before, after, ...summary } = event;
         options.logger.info(

@@ -60,6 +60,16 @@ export class NotFoundError extends ApiError {
   }
 }
 
+/**
+ * The request is valid but clashes with the resource's state (the last owner, a cycle of groups,
+ * a name taken); `code` says which, for clients to act on.
+ */
+export class ConflictError extends ApiError {
+  constructor(message: string, code = 'conflict', options?: ErrorOptions) {
+    super(409, code, message, options);
+  }
+}
+
 export class PayloadTooLargeError extends ApiError {
   constructor(limitBytes: number) {
     super(413, 'payload_too_large', `The request body exceeds the limit of ${limitBytes} bytes.`);
@@ -125,3 +135,15 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
 /** Answers every unmatched route with a 404 in the error shape. */
 export const notFoundHandler: NotFoundHandler = (c) =>
   errorResponse(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`);
+
+/** Turns zod's findings into our 400, naming each field and what is wrong with it. */
+export function validationHook(result: {
+  success: boolean;
+  error?: { issues: readonly { path: readonly PropertyKey[]; message: string }[] };
+}) {
+  if (result.success || !result.error) return;
+  const problems = result.error.issues
+    .map((issue) => `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`)
+    .join('; ');
+  throw new ValidationError(`Invalid request: ${problems}`);
+}

@@ -27,6 +27,12 @@ export interface Store {
   readonly kind: 'pglite' | 'postgres';
   /** Runs a raw SQL query (parameterised through the `sql` tag) and returns its rows. */
   rows<Row extends Record<string, unknown>>(query: SQL): Promise<Row[]>;
+  /**
+   * Runs `work` in one transaction as the restricted role `enclave_request` on behalf of a
+   * user, so row-level security shows it only rows of projects that user may see. Every route
+   * touches data through this; `db` above is for the server's own bookkeeping.
+   */
+  asUser<T>(userId: string, work: (db: Database) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a query; rejects otherwise. */
   ping(): Promise<void>;
   /** Finishes pending work and releases the database; the store is unusable afterwards. */
@@ -103,6 +109,12 @@ function storeOver(db: Database, kind: Store['kind'], close: () => Promise<void>
     db,
     kind,
     rows,
+    asUser: (userId, work) =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`set local role enclave_request`);
+        await tx.execute(sql`select set_config('enclave.user_id', ${userId}, true)`);
+        return work(tx as unknown as Database);
+      }),
     async ping() {
       await rows(sql`select 1`);
     },

@@ -7,15 +7,26 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   index,
+  integer,
   jsonb,
   pgTable,
   primaryKey,
   smallint,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+
+/** Raw bytes (sealed secrets, wrapped keys, dataset contents) as a Node buffer. */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({
+  dataType: () => 'bytea',
+});
+
+/** `key=value` labels admins put on resources; attribute rules match on them. */
+export type ResourceTags = Record<string, string>;
 
 /**
  * Append-only, hash-chained audit events. `seq` is the event's place in the one chain; the
@@ -116,8 +127,31 @@ export const groupMembers = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
+    /** A group admin may rename the group and manage its members. */
+    admin: boolean('admin').notNull().default(false),
   },
   (table) => [primaryKey({ columns: [table.groupId, table.userId] })],
+);
+
+/**
+ * Nested groups: every member of the child group is also a member of the parent. The routes
+ * refuse an edge that would close a cycle.
+ */
+export const groupNesting = pgTable(
+  'group_nesting',
+  {
+    parentGroupId: uuid('parent_group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    childGroupId: uuid('child_group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.parentGroupId, table.childGroupId] }),
+    check('group_nesting_not_self', sql`${table.parentGroupId} <> ${table.childGroupId}`),
+    index('group_nesting_child_idx').on(table.childGroupId),
+  ],
 );
 
 /**
@@ -171,3 +205,185 @@ export const loginThrottle = pgTable('login_throttle', {
   consecutiveFailures: bigint('consecutive_failures', { mode: 'number' }).notNull().default(0),
   lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }),
 });
+
+/** A project: the unit of sharing. Dashboards and datasets belong to one and inherit its grants. */
+export const projects = pgTable('projects', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  tags: jsonb('tags').$type<ResourceTags>().notNull().default({}),
+  createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+/** A project role granted to one user or one group (exactly one of the two is set). */
+export const projectMembers = pgTable(
+  'project_members',
+  {
+    id: uuid('id').primaryKey(),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    groupId: uuid('group_id').references(() => groups.id, { onDelete: 'cascade' }),
+    role: text('role').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [
+    check('project_members_role_check', sql`${table.role} in ('owner', 'editor', 'viewer')`),
+    check(
+      'project_members_one_principal',
+      sql`(${table.userId} is null) <> (${table.groupId} is null)`,
+    ),
+    uniqueIndex('project_members_user_idx')
+      .on(table.projectId, table.userId)
+      .where(sql`${table.userId} is not null`),
+    uniqueIndex('project_members_group_idx')
+      .on(table.projectId, table.groupId)
+      .where(sql`${table.groupId} is not null`),
+  ],
+);
+
+/** A dashboard: a title and a validated JSON spec of views over datasets and connections. */
+export const dashboards = pgTable(
+  'dashboards',
+  {
+    id: uuid('id').primaryKey(),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    spec: jsonb('spec').notNull(),
+    tags: jsonb('tags').$type<ResourceTags>().notNull().default({}),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [index('dashboards_project_idx').on(table.projectId)],
+);
+
+/**
+ * A shared dataset. Its versions are sealed under the dataset's own data key, which is kept
+ * wrapped by the master key.
+ */
+export const datasets = pgTable(
+  'datasets',
+  {
+    id: uuid('id').primaryKey(),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    tags: jsonb('tags').$type<ResourceTags>().notNull().default({}),
+    wrappedKey: bytea('wrapped_key').notNull(),
+    latestVersion: integer('latest_version').notNull().default(0),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [index('datasets_project_idx').on(table.projectId)],
+);
+
+/** One immutable version of a dataset: an Arrow IPC stream, sealed (a trigger refuses UPDATE). */
+export const datasetVersions = pgTable(
+  'dataset_versions',
+  {
+    datasetId: uuid('dataset_id')
+      .notNull()
+      .references(() => datasets.id, { onDelete: 'cascade' }),
+    /** Copied from the dataset so row-level security can decide on the row alone. */
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    sourceFormat: text('source_format').notNull(),
+    byteSize: bigint('byte_size', { mode: 'number' }).notNull(),
+    rowCount: bigint('row_count', { mode: 'number' }).notNull(),
+    columns: jsonb('columns').$type<{ name: string; type: string }[]>().notNull(),
+    sha256: text('sha256').notNull(),
+    content: bytea('content').notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.datasetId, table.version] }),
+    check('dataset_versions_format_check', sql`${table.sourceFormat} in ('arrow', 'csv')`),
+    check('dataset_versions_version_check', sql`${table.version} > 0`),
+  ],
+);
+
+/**
+ * A connection to an external database. `settings` holds what may be shown (host, port,
+ * database, user); the password is only ever stored sealed in `secret`.
+ */
+export const connections = pgTable('connections', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind').notNull(),
+  settings: jsonb('settings').notNull(),
+  wrappedKey: bytea('wrapped_key').notNull(),
+  secret: bytea('secret').notNull(),
+  tags: jsonb('tags').$type<ResourceTags>().notNull().default({}),
+  createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+/** `use` (run queries) or `edit` (change it and its credential; includes use) for a user or group. */
+export const connectionGrants = pgTable(
+  'connection_grants',
+  {
+    id: uuid('id').primaryKey(),
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    groupId: uuid('group_id').references(() => groups.id, { onDelete: 'cascade' }),
+    permission: text('permission').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [
+    check('connection_grants_permission_check', sql`${table.permission} in ('use', 'edit')`),
+    check(
+      'connection_grants_one_principal',
+      sql`(${table.userId} is null) <> (${table.groupId} is null)`,
+    ),
+    uniqueIndex('connection_grants_user_idx')
+      .on(table.connectionId, table.userId)
+      .where(sql`${table.userId} is not null`),
+    uniqueIndex('connection_grants_group_idx')
+      .on(table.connectionId, table.groupId)
+      .where(sql`${table.groupId} is not null`),
+  ],
+);
+
+/**
+ * An attribute rule: resources tagged `tag_key=tag_value` are open only to members of the rule's
+ * groups, on top of every grant. Rules only narrow access.
+ */
+export const accessRules = pgTable(
+  'access_rules',
+  {
+    id: uuid('id').primaryKey(),
+    tagKey: text('tag_key').notNull(),
+    tagValue: text('tag_value').notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [uniqueIndex('access_rules_tag_idx').on(table.tagKey, table.tagValue)],
+);
+
+export const accessRuleGroups = pgTable(
+  'access_rule_groups',
+  {
+    ruleId: uuid('rule_id')
+      .notNull()
+      .references(() => accessRules.id, { onDelete: 'cascade' }),
+    groupId: uuid('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+  },
+  (table) => [primaryKey({ columns: [table.ruleId, table.groupId] })],
+);

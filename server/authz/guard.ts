@@ -1,0 +1,143 @@
+/**
+ * The policy as routes meet it: `requireAccess` loads the facts, asks `authorize`, records every
+ * denial in the audit trail and answers it (404 when the caller must not learn the resource
+ * exists, else 403 with the reason). A route calls it before it reads or writes anything.
+ */
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env.ts';
+import { ApiError, ForbiddenError, NotFoundError } from '../errors/index.ts';
+import { loadResourceFacts, loadRules, loadSubject, type ResourceRef } from './facts.ts';
+import {
+  ACTIONS,
+  authorize,
+  type AccessRule,
+  type Action,
+  type Decision,
+  type ResourceFacts,
+  type Subject,
+} from './policy.ts';
+
+/** What a route learns when access is granted. */
+export interface Granted<Facts extends ResourceFacts = ResourceFacts> {
+  subject: Subject;
+  facts: Facts;
+  decision: Extract<Decision, { allowed: true }>;
+  rules: AccessRule[];
+}
+
+type FactsOf<Ref extends ResourceRef> = Extract<ResourceFacts, { type: Ref['type'] }>;
+
+const subjects = new WeakMap<object, Promise<Subject | null>>();
+
+/** The caller as the policy sees them, loaded once per request. */
+export async function currentSubject(c: Context<AppEnv>): Promise<Subject> {
+  let pending = subjects.get(c);
+  if (!pending) {
+    pending = loadSubject(c.var.store.db, c.var.principal.userId);
+    subjects.set(c, pending);
+  }
+  const subject = await pending;
+  // The account was disabled or removed between authentication and now.
+  if (!subject) throw new ApiError(401, 'unauthorized', 'The account is no longer active.');
+  return subject;
+}
+
+function describeRef(ref: ResourceRef): string {
+  return ref.type === 'system' ? 'system' : `${ref.type} ${ref.id}`;
+}
+
+async function recordDenial(
+  c: Context<AppEnv>,
+  action: Action,
+  ref: ResourceRef,
+  reason: string,
+  rule?: { id: string; tag: string },
+) {
+  await c.var.audit.record({
+    action,
+    resourceType: ref.type,
+    resourceId: ref.type === 'system' ? null : ref.id,
+    outcome: 'denied',
+    actorUserId: c.var.principal.userId,
+    actorClient: c.var.principal.clientId,
+    requestId: c.var.requestId,
+    ip: c.var.clientIp,
+    details: { reason, ...(rule ? { rule } : {}) },
+  });
+}
+
+/**
+ * Decides the request and throws its answer when denied. Call it first in every route.
+ *
+ * @example
+ * const { facts } = await requireAccess(c, 'dashboard.update', { type: 'dashboard', id });
+ * // facts.project.id is the dashboard's project
+ */
+export async function requireAccess<Ref extends ResourceRef>(
+  c: Context<AppEnv>,
+  action: Action,
+  ref: Ref,
+): Promise<Granted<FactsOf<Ref>>> {
+  const subject = await currentSubject(c);
+  const db = c.var.store.db;
+  const [facts, rules] = await Promise.all([loadResourceFacts(db, ref), loadRules(db)]);
+  const notFound = `No ${ref.type} with this id, or you may not see it.`;
+  if (!facts) {
+    await recordDenial(c, action, ref, `The ${describeRef(ref)} does not exist.`);
+    throw new NotFoundError(notFound);
+  }
+  const decision = authorize(subject, action, facts, rules);
+  if (!decision.allowed) {
+    await recordDenial(c, action, ref, decision.reason, decision.rule);
+    if (decision.conceal) throw new NotFoundError(notFound);
+    throw new ForbiddenError(decision.reason);
+  }
+  return { subject, facts: facts as FactsOf<Ref>, decision, rules };
+}
+
+/**
+ * The actions the subject may take on a resource, for the UI to show only what works (the
+ * server still decides each request on its own).
+ *
+ * @example
+ * const allowed = allowedActions(subject, facts, rules); // ['dashboard.view', 'dashboard.update']
+ */
+export function allowedActions(
+  subject: Subject,
+  facts: ResourceFacts,
+  rules: readonly AccessRule[],
+): Action[] {
+  return ACTIONS.filter((action) => authorize(subject, action, facts, rules).allowed);
+}
+
+/**
+ * Whether the subject may take the action; for filtering lists, where a hidden row is not a
+ * denial of the request.
+ *
+ * @example
+ * const visible = rows.filter((row) => isAllowed(subject, 'project.view', factsOf(row), rules));
+ */
+export function isAllowed(
+  subject: Subject,
+  action: Action,
+  facts: ResourceFacts,
+  rules: readonly AccessRule[],
+): boolean {
+  return authorize(subject, action, facts, rules).allowed;
+}
+
+/**
+ * Who acted, for the audit event a route records: the caller, the app they acted through, the
+ * request and the address.
+ *
+ * @example
+ * await c.var.audit.record({ ...requestActor(c), action: 'project.update', … }, db);
+ */
+export function requestActor(c: Context<AppEnv>) {
+  return {
+    actorUserId: c.var.principal.userId,
+    actorClient: c.var.principal.clientId,
+    requestId: c.var.requestId,
+    ip: c.var.clientIp,
+  };
+}

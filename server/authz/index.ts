@@ -1,0 +1,42 @@
+/**
+ * Authorization: one deny-by-default policy (`authorize`) decides every request; `requireAccess`
+ * is how routes ask it. See README.md in this folder for the model.
+ */
+export {
+  ACTIONS,
+  authorize,
+  isReadAction,
+  projectRoleOf,
+  type AccessRule,
+  type Action,
+  type ConnectionGrant,
+  type ConnectionPermission,
+  type Decision,
+  type EffectiveGroup,
+  type GrantStep,
+  type Named,
+  type ProjectFacts,
+  type ProjectGrant,
+  type ProjectRole,
+  type ResourceFacts,
+  type ResourceTags,
+  type ResourceType,
+  type Subject,
+  type SystemRole,
+} from './policy.ts';
+export {
+  effectiveGroups,
+  isUuid,
+  loadResourceFacts,
+  loadRules,
+  loadSubject,
+  type ResourceRef,
+} from './facts.ts';
+export {
+  allowedActions,
+  currentSubject,
+  isAllowed,
+  requestActor,
+  requireAccess,
+  type Granted,
+} from './guard.ts';

@@ -1,0 +1,492 @@
+/**
+ * The policy: one pure function that decides whether a subject may take an action on a
+ * resource, from facts already loaded (the subject's effective groups, the resource's grants and
+ * tags, the attribute rules). It knows nothing of HTTP or the database, so every rule of access
+ * is here, in one place, and testable on its own.
+ *
+ * Deny by default: an action is allowed only when a row of the table below grants it. Then two
+ * narrowing steps that no grant can override: attribute rules (a tagged resource is open only to
+ * the rule's groups) and the Viewer system role (read-only, whatever is granted).
+ */
+
+export type SystemRole = 'admin' | 'user' | 'viewer';
+export type ProjectRole = 'owner' | 'editor' | 'viewer';
+export type ConnectionPermission = 'use' | 'edit';
+export type ResourceTags = Record<string, string>;
+
+/** A named user or group, as it appears in grants and in the explanation of a decision. */
+export interface Named {
+  id: string;
+  name: string;
+}
+
+/** A group the subject belongs to, directly or through nesting. */
+export interface EffectiveGroup extends Named {
+  /** From the group the subject is a direct member of up to this one (both included). */
+  path: Named[];
+}
+
+/** Who is asking. */
+export interface Subject {
+  userId: string;
+  username: string;
+  systemRole: SystemRole;
+  groups: EffectiveGroup[];
+  /** Groups whose admin flag the subject holds (directly). */
+  groupAdminOf: string[];
+}
+
+export type Grantee = { type: 'user' } & Named;
+export type GroupGrantee = { type: 'group' } & Named;
+
+export interface ProjectGrant {
+  grantee: Grantee | GroupGrantee;
+  role: ProjectRole;
+}
+
+export interface ConnectionGrant {
+  grantee: Grantee | GroupGrantee;
+  permission: ConnectionPermission;
+}
+
+export interface ProjectFacts extends Named {
+  tags: ResourceTags;
+  grants: ProjectGrant[];
+}
+
+/** What the policy needs to know of the resource an action is about. */
+export type ResourceFacts =
+  | { type: 'system' }
+  | ({ type: 'user' } & Named)
+  | ({ type: 'group' } & Named & { source: 'local' | 'ldap' | 'oidc' })
+  | ({ type: 'project' } & ProjectFacts)
+  | ({ type: 'dashboard' | 'dataset' } & Named & { tags: ResourceTags; project: ProjectFacts })
+  | ({ type: 'connection' } & Named & { tags: ResourceTags; grants: ConnectionGrant[] });
+
+export type ResourceType = ResourceFacts['type'];
+
+/** An attribute rule: resources tagged `tagKey=tagValue` are open only to these groups. */
+export interface AccessRule {
+  id: string;
+  tagKey: string;
+  tagValue: string;
+  groups: Named[];
+}
+
+const systemActions = [
+  'user.list',
+  'user.manage',
+  'group.list',
+  'group.create',
+  'project.list',
+  'project.create',
+  'connection.list',
+  'connection.create',
+  'access.rules.view',
+  'access.rules.manage',
+] as const;
+const groupActions = ['group.update', 'group.delete', 'group.members.manage'] as const;
+const projectActions = [
+  'project.view',
+  'project.members.view',
+  'project.update',
+  'project.delete',
+  'project.members.manage',
+  'dashboard.create',
+  'dataset.create',
+] as const;
+const dashboardActions = ['dashboard.view', 'dashboard.update', 'dashboard.delete'] as const;
+const datasetActions = ['dataset.view', 'dataset.upload', 'dataset.delete'] as const;
+const connectionActions = [
+  'connection.view',
+  'connection.query',
+  'connection.update',
+  'connection.delete',
+  'connection.grants.manage',
+] as const;
+/** Explaining a decision on a resource, and tagging it, are actions on that resource. */
+const metaActions = ['access.explain', 'access.tags.manage'] as const;
+
+export type Action =
+  | (typeof systemActions)[number]
+  | (typeof groupActions)[number]
+  | (typeof projectActions)[number]
+  | (typeof dashboardActions)[number]
+  | (typeof datasetActions)[number]
+  | (typeof connectionActions)[number]
+  | (typeof metaActions)[number];
+
+export const ACTIONS: readonly Action[] = [
+  ...systemActions,
+  ...groupActions,
+  ...projectActions,
+  ...dashboardActions,
+  ...datasetActions,
+  ...connectionActions,
+  ...metaActions,
+];
+
+/** The actions that only read; a Viewer (system role) may take nothing else. */
+const readActions: ReadonlySet<Action> = new Set<Action>([
+  'user.list',
+  'group.list',
+  'project.list',
+  'connection.list',
+  'access.rules.view',
+  'project.view',
+  'project.members.view',
+  'dashboard.view',
+  'dataset.view',
+  'connection.view',
+  'connection.query',
+  'access.explain',
+]);
+
+export function isReadAction(action: Action): boolean {
+  return readActions.has(action);
+}
+
+/** The action table of DESIGN §4: the least project role each project-scoped action needs. */
+const projectRoleNeeded: Partial<Record<Action, ProjectRole>> = {
+  'project.view': 'viewer',
+  'project.members.view': 'viewer',
+  'dashboard.view': 'viewer',
+  'dataset.view': 'viewer',
+  'dashboard.create': 'editor',
+  'dashboard.update': 'editor',
+  'dataset.create': 'editor',
+  'dataset.upload': 'editor',
+  'dashboard.delete': 'owner',
+  'dataset.delete': 'owner',
+  'project.update': 'owner',
+  'project.delete': 'owner',
+  'project.members.manage': 'owner',
+};
+
+const connectionPermissionNeeded: Partial<Record<Action, ConnectionPermission>> = {
+  'connection.view': 'use',
+  'connection.query': 'use',
+  'connection.update': 'edit',
+  'connection.delete': 'edit',
+  'connection.grants.manage': 'edit',
+};
+
+/** Which resource type each action is about. */
+function resourceTypeOf(action: Action): ResourceType {
+  if ((systemActions as readonly Action[]).includes(action)) return 'system';
+  if ((groupActions as readonly Action[]).includes(action)) return 'group';
+  if ((projectActions as readonly Action[]).includes(action)) return 'project';
+  if ((dashboardActions as readonly Action[]).includes(action)) return 'dashboard';
+  if ((datasetActions as readonly Action[]).includes(action)) return 'dataset';
+  return 'connection';
+}
+
+const projectRoleRank: Record<ProjectRole, number> = { viewer: 1, editor: 2, owner: 3 };
+const connectionPermissionRank: Record<ConnectionPermission, number> = { use: 1, edit: 2 };
+
+/** One step of the explanation of how the subject reaches a grant. */
+export type GrantStep =
+  | { step: 'system-role'; role: SystemRole }
+  | { step: 'user'; id: string; name: string }
+  | { step: 'member-of'; group: Named }
+  | { step: 'group-admin'; group: Named }
+  | { step: 'project-grant'; project: Named; role: ProjectRole }
+  | { step: 'connection-grant'; connection: Named; permission: ConnectionPermission }
+  | { step: 'inherits-from-project'; project: Named }
+  | { step: 'signed-in' };
+
+export type Decision =
+  | { allowed: true; reason: string; chain: GrantStep[] }
+  | {
+      allowed: false;
+      reason: string;
+      /** True when the caller should not learn that the resource exists (answer 404). */
+      conceal: boolean;
+      /** The attribute rule that denied, if one did. */
+      rule?: { id: string; tag: string };
+    };
+
+interface Reach<Level> {
+  level: Level;
+  chain: GrantStep[];
+}
+
+/** The subject's strongest grant among `grants`, with the path that leads to it. */
+function strongestGrant<Level extends string>(
+  subject: Subject,
+  grants: { grantee: Grantee | GroupGrantee; level: Level }[],
+  rank: Record<Level, number>,
+): Reach<Level> | null {
+  let best: Reach<Level> | null = null;
+  const consider = (level: Level, chain: GrantStep[]) => {
+    if (!best || rank[level] > rank[best.level]) best = { level, chain };
+  };
+  for (const grant of grants) {
+    if (grant.grantee.type === 'user') {
+      if (grant.grantee.id === subject.userId) consider(grant.level, []);
+      continue;
+    }
+    const group = subject.groups.find((candidate) => candidate.id === grant.grantee.id);
+    if (group) {
+      consider(
+        grant.level,
+        group.path.map((step) => ({ step: 'member-of', group: step })),
+      );
+    }
+  }
+  return best;
+}
+
+function projectReach(subject: Subject, project: ProjectFacts): Reach<ProjectRole> | null {
+  const reach = strongestGrant(
+    subject,
+    project.grants.map((grant) => ({ grantee: grant.grantee, level: grant.role })),
+    projectRoleRank,
+  );
+  if (!reach) return null;
+  return {
+    level: reach.level,
+    chain: [
+      ...reach.chain,
+      { step: 'project-grant', project: { id: project.id, name: project.name }, role: reach.level },
+    ],
+  };
+}
+
+/**
+ * The subject's effective role on a project (the most permissive of its grants), or null.
+ *
+ * @example
+ * projectRoleOf(subject, facts.project); // 'editor'
+ */
+export function projectRoleOf(subject: Subject, project: ProjectFacts): ProjectRole | null {
+  return projectReach(subject, project)?.level ?? null;
+}
+
+/**
+ * Every tag that applies to the resource: its own and, for what lives in a project, the
+ * project's. Kept as pairs rather than merged, so a resource's own tag can never mask the
+ * project's tag of the same key and so widen access.
+ */
+function tagsThatApply(resource: ResourceFacts): [string, string][] {
+  switch (resource.type) {
+    case 'project':
+    case 'connection':
+      return Object.entries(resource.tags);
+    case 'dashboard':
+    case 'dataset':
+      return [...Object.entries(resource.project.tags), ...Object.entries(resource.tags)];
+    default:
+      return [];
+  }
+}
+
+/** The first rule that the resource's tags match and the subject's groups do not satisfy. */
+function violatedRule(
+  subject: Subject,
+  resource: ResourceFacts,
+  rules: readonly AccessRule[],
+): AccessRule | undefined {
+  const tags = tagsThatApply(resource);
+  return rules.find((rule) => {
+    const tagged = tags.some(([key, value]) => key === rule.tagKey && value === rule.tagValue);
+    if (!tagged) return false;
+    return !rule.groups.some((allowed) => subject.groups.some((group) => group.id === allowed.id));
+  });
+}
+
+function userStep(subject: Subject): GrantStep {
+  return { step: 'user', id: subject.userId, name: subject.username };
+}
+
+function allow(subject: Subject, reason: string, chain: GrantStep[]): Decision {
+  return { allowed: true, reason, chain: [userStep(subject), ...chain] };
+}
+
+function deny(reason: string, conceal = false): Decision {
+  return { allowed: false, reason, conceal };
+}
+
+/**
+ * What the subject's grants alone would allow, before rules and the Viewer cap narrow it.
+ * `conceal` marks denials where the subject holds nothing on the resource at all.
+ */
+function decideByGrants(subject: Subject, action: Action, resource: ResourceFacts): Decision {
+  if (subject.systemRole === 'admin') {
+    return allow(subject, 'Admins may do everything.', [{ step: 'system-role', role: 'admin' }]);
+  }
+  switch (resource.type) {
+    case 'system': {
+      const everyone: Action[] = [
+        'user.list',
+        'group.list',
+        'project.list',
+        'connection.list',
+        'access.rules.view',
+      ];
+      if (everyone.includes(action)) {
+        return allow(subject, 'Every signed-in user may do this.', [{ step: 'signed-in' }]);
+      }
+      if (action === 'project.create' || action === 'connection.create') {
+        return allow(
+          subject,
+          `Users may ${action === 'project.create' ? 'create projects' : 'create connections'}.`,
+          [{ step: 'system-role', role: subject.systemRole }],
+        );
+      }
+      return deny(`Only admins may ${describe(action)}.`);
+    }
+    case 'user':
+      return deny(`Only admins may ${describe(action)}.`);
+    case 'group': {
+      if (action === 'access.explain' || action === 'access.tags.manage') {
+        return deny(`Only admins may ${describe(action)} for groups.`);
+      }
+      if (
+        action === 'group.delete' ||
+        action === 'group.update' ||
+        action === 'group.members.manage'
+      ) {
+        if (subject.groupAdminOf.includes(resource.id)) {
+          return allow(subject, `Group admins may ${describe(action)} of their group.`, [
+            { step: 'group-admin', group: { id: resource.id, name: resource.name } },
+          ]);
+        }
+      }
+      return deny(`Only admins and the group's admins may ${describe(action)}.`);
+    }
+    case 'project':
+    case 'dashboard':
+    case 'dataset': {
+      const project = resource.type === 'project' ? resource : resource.project;
+      const reach = projectReach(subject, project);
+      if (!reach) return deny(`You hold no role on the project "${project.name}".`, true);
+      const inherits: GrantStep[] =
+        resource.type === 'project'
+          ? []
+          : [{ step: 'inherits-from-project', project: { id: project.id, name: project.name } }];
+      if (action === 'access.tags.manage') {
+        return deny('Only admins may tag resources.');
+      }
+      const needed = action === 'access.explain' ? 'owner' : projectRoleNeeded[action];
+      if (!needed) return deny(`"${action}" does not apply to a ${resource.type}.`);
+      if (projectRoleRank[reach.level] >= projectRoleRank[needed]) {
+        return allow(subject, `Project ${reach.level}s may ${describe(action)}.`, [
+          ...reach.chain,
+          ...inherits,
+        ]);
+      }
+      return deny(
+        `Your role on the project "${project.name}" is ${reach.level}; ${describe(action)} needs ${needed}.`,
+      );
+    }
+    case 'connection': {
+      const reach = strongestGrant(
+        subject,
+        resource.grants.map((grant) => ({ grantee: grant.grantee, level: grant.permission })),
+        connectionPermissionRank,
+      );
+      if (!reach) return deny(`You hold no grant on the connection "${resource.name}".`, true);
+      if (action === 'access.tags.manage') return deny('Only admins may tag resources.');
+      const needed = action === 'access.explain' ? 'edit' : connectionPermissionNeeded[action];
+      if (!needed) return deny(`"${action}" does not apply to a connection.`);
+      const chain: GrantStep[] = [
+        ...reach.chain,
+        {
+          step: 'connection-grant',
+          connection: { id: resource.id, name: resource.name },
+          permission: reach.level,
+        },
+      ];
+      if (connectionPermissionRank[reach.level] >= connectionPermissionRank[needed]) {
+        return allow(subject, `A "${reach.level}" grant allows to ${describe(action)}.`, chain);
+      }
+      return deny(
+        `Your grant on the connection is "${reach.level}"; ${describe(action)} needs "${needed}".`,
+      );
+    }
+  }
+}
+
+/**
+ * Decides one request. Deny by default; attribute rules and the Viewer system role only narrow.
+ *
+ * @example
+ * const decision = authorize(subject, 'dashboard.delete', dashboardFacts, rules);
+ * if (!decision.allowed) throw decision.conceal ? notFound() : forbidden(decision.reason);
+ */
+export function authorize(
+  subject: Subject,
+  action: Action,
+  resource: ResourceFacts,
+  rules: readonly AccessRule[] = [],
+): Decision {
+  const expected = resourceTypeOf(action);
+  const meta = action === 'access.explain' || action === 'access.tags.manage';
+  if (!meta && expected !== resource.type) {
+    return deny(`"${action}" does not apply to a ${resource.type}.`);
+  }
+  if (meta && (resource.type === 'system' || resource.type === 'user')) {
+    if (subject.systemRole === 'admin') {
+      return allow(subject, 'Admins may do everything.', [{ step: 'system-role', role: 'admin' }]);
+    }
+    return deny(`Only admins may ${describe(action)} here.`);
+  }
+  // Admins write the rules and could rewrite them at any time, so rules do not bind them.
+  if (subject.systemRole !== 'admin') {
+    const rule = violatedRule(subject, resource, rules);
+    if (rule) {
+      return {
+        allowed: false,
+        reason: `Resources tagged ${rule.tagKey}=${rule.tagValue} are open only to members of ${rule.groups.map((group) => group.name).join(', ') || 'no group'}.`,
+        conceal: true,
+        rule: { id: rule.id, tag: `${rule.tagKey}=${rule.tagValue}` },
+      };
+    }
+  }
+  const decision = decideByGrants(subject, action, resource);
+  if (decision.allowed && subject.systemRole === 'viewer' && !isReadAction(action)) {
+    return deny('Viewers are read-only, whatever else they are granted.');
+  }
+  return decision;
+}
+
+const descriptions: Record<Action, string> = {
+  'user.list': 'list users',
+  'user.manage': 'manage users',
+  'group.list': 'list groups',
+  'group.create': 'create groups',
+  'group.update': 'rename groups',
+  'group.delete': 'delete groups',
+  'group.members.manage': 'manage the members',
+  'project.list': 'list projects',
+  'project.create': 'create projects',
+  'project.view': 'open the project',
+  'project.members.view': 'see the members',
+  'project.update': 'change project settings',
+  'project.delete': 'delete the project',
+  'project.members.manage': 'manage members',
+  'dashboard.create': 'create dashboards',
+  'dashboard.view': 'open dashboards',
+  'dashboard.update': 'edit dashboards',
+  'dashboard.delete': 'delete dashboards',
+  'dataset.create': 'create datasets',
+  'dataset.view': 'read datasets',
+  'dataset.upload': 'upload dataset versions',
+  'dataset.delete': 'delete datasets',
+  'connection.list': 'list connections',
+  'connection.create': 'create connections',
+  'connection.view': 'see the connection',
+  'connection.query': 'run queries',
+  'connection.update': 'change the connection',
+  'connection.delete': 'delete the connection',
+  'connection.grants.manage': 'manage its grants',
+  'access.rules.view': 'see attribute rules',
+  'access.rules.manage': 'manage attribute rules',
+  'access.explain': 'explain access',
+  'access.tags.manage': 'tag resources',
+};
+
+function describe(action: Action): string {
+  return descriptions[action];
+}
