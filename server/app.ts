@@ -8,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { AppEnv } from './app-env.ts';
 import type { AuditTrail } from './audit/index.ts';
+import { accessRoutes } from './authz/index.ts';
 import { clientAddress } from './client-address/index.ts';
 import type { Config } from './config/index.ts';
 import {
@@ -61,7 +62,8 @@ function createApi(deps: AppDependencies) {
   const routes = api
     .route('/', metaRoutes(publicConfig))
     .route('/', meRoutes())
-    .route('/', projectRoutes());
+    .route('/', projectRoutes())
+    .route('/', accessRoutes());
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Enclave API', version: deps.version },

@@ -40,3 +40,4 @@ export {
   requireAccess,
   type Granted,
 } from './guard.ts';
+export { accessRoutes } from './access-routes.ts';
