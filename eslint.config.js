@@ -9,7 +9,11 @@ import globals from 'globals';
 const wrappedLibraries = [
   { pattern: 'workbox-*', wrapper: 'workers/sw/', files: ['workers/sw/**/*.ts'] },
   { pattern: 'comlink', wrapper: 'workers/engine/comlink', files: [] },
-  { pattern: 'apache-arrow', wrapper: 'the arrow wrapper module', files: [] },
+  {
+    pattern: 'apache-arrow',
+    wrapper: 'server/arrow/ on the server, workers/engine/arrow/ in the browser',
+    files: ['server/arrow/**/*.ts', 'workers/engine/arrow/**/*.ts'],
+  },
   {
     pattern: 'oidc-client-ts',
     wrapper: 'src/auth/oidc-client.ts',
