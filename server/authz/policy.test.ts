@@ -252,7 +252,10 @@ describe('authorize: attribute rules only narrow', () => {
     const rules: AccessRule[] = [restricted, { ...restricted, id: 'rule-2', tagValue: 'open' }];
     for (const systemRole of ['user', 'viewer'] as SystemRole[]) {
       for (const role of [null, 'viewer', 'editor', 'owner'] as (ProjectRole | null)[]) {
-        for (const tags of [{}, { sensitivity: 'restricted' }, { sensitivity: 'open' }]) {
+        for (const tags of [{}, { sensitivity: 'restricted' }, { sensitivity: 'open' }] as Record<
+          string,
+          string
+        >[]) {
           const facts = project(role ? [userGrant(role)] : [], tags);
           for (const who of [subject(systemRole), oncologyMember(systemRole)]) {
             for (const resource of [asProject(facts), asDashboard(facts), asDataset(facts)]) {

@@ -85,7 +85,12 @@ const systemActions = [
   'access.rules.view',
   'access.rules.manage',
 ] as const;
-const groupActions = ['group.update', 'group.delete', 'group.members.manage'] as const;
+const groupActions = [
+  'group.update',
+  'group.delete',
+  'group.members.manage',
+  'group.admins.manage',
+] as const;
 const projectActions = [
   'project.view',
   'project.members.view',
@@ -342,18 +347,17 @@ function decideByGrants(subject: Subject, action: Action, resource: ResourceFact
       if (action === 'access.explain' || action === 'access.tags.manage') {
         return deny(`Only admins may ${describe(action)} for groups.`);
       }
-      if (
-        action === 'group.delete' ||
-        action === 'group.update' ||
-        action === 'group.members.manage'
-      ) {
+      // Deleting a group drops its grants on projects its admins may not even see, and granting
+      // the admin flag hands out these very powers: both stay with Admins.
+      if (action === 'group.update' || action === 'group.members.manage') {
         if (subject.groupAdminOf.includes(resource.id)) {
           return allow(subject, `Group admins may ${describe(action)} of their group.`, [
             { step: 'group-admin', group: { id: resource.id, name: resource.name } },
           ]);
         }
+        return deny(`Only admins and the group's admins may ${describe(action)}.`);
       }
-      return deny(`Only admins and the group's admins may ${describe(action)}.`);
+      return deny(`Only admins may ${describe(action)}.`);
     }
     case 'project':
     case 'dashboard':
@@ -459,6 +463,7 @@ const descriptions: Record<Action, string> = {
   'group.update': 'rename groups',
   'group.delete': 'delete groups',
   'group.members.manage': 'manage the members',
+  'group.admins.manage': 'grant or revoke group admin',
   'project.list': 'list projects',
   'project.create': 'create projects',
   'project.view': 'open the project',

@@ -28,6 +28,7 @@ export {
 } from './signing-keys.ts';
 export {
   createOidcAdapter,
+  endSignInsOf,
   type OidcAdapter,
   type OidcAdapterOptions,
   type OidcPayload,

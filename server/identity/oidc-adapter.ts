@@ -117,3 +117,19 @@ export function createOidcAdapter(options: OidcAdapterOptions): new (kind: strin
     }
   };
 }
+
+/**
+ * Ends every sign-in of an account: its sessions at the provider, its grants and every token and
+ * code they issued. Access tokens already out stop working on their next request, because the API
+ * checks that their grant still exists. Used when an account is disabled or its password reset.
+ *
+ * @example
+ * const ended = await endSignInsOf(store.db, userId); // rows removed
+ */
+export async function endSignInsOf(db: Database, accountId: string): Promise<number> {
+  const removed = await db
+    .delete(oidcModels)
+    .where(sql`${oidcModels.payload}->>'accountId' = ${accountId}`)
+    .returning({ id: oidcModels.id });
+  return removed.length;
+}
