@@ -26,6 +26,8 @@ describe('loadConfig', () => {
       logFormat: 'json',
       masterKeyPath: path.resolve('.enclave', 'keys', 'master.key'),
       maxUploadBytes: 200 * 1024 * 1024,
+      connectionStatementTimeoutMs: 30_000,
+      connectionRowLimit: 100_000,
     });
   });
 
@@ -71,6 +73,8 @@ describe('loadConfig', () => {
       JWT_PRIVATE_KEY_PATH: '/etc/enclave/jwt.pem',
       ENCLAVE_MASTER_KEY_PATH: '/etc/enclave/master.key',
       MAX_UPLOAD_MB: '50',
+      CONNECTION_STATEMENT_TIMEOUT_MS: '5000',
+      CONNECTION_ROW_LIMIT: '1000',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -100,6 +104,8 @@ describe('loadConfig', () => {
       jwtPrivateKeyPath: '/etc/enclave/jwt.pem',
       masterKeyPath: '/etc/enclave/master.key',
       maxUploadBytes: 50 * 1024 * 1024,
+      connectionStatementTimeoutMs: 5000,
+      connectionRowLimit: 1000,
     });
   });
 
@@ -156,6 +162,10 @@ describe('loadConfig', () => {
     [{ MAX_UPLOAD_MB: '10241' }, 'MAX_UPLOAD_MB'],
     [{ MAX_UPLOAD_MB: '1.5' }, 'MAX_UPLOAD_MB'],
     [{ MAX_UPLOAD_MB: '200MB' }, 'MAX_UPLOAD_MB'],
+    [{ CONNECTION_STATEMENT_TIMEOUT_MS: '0' }, 'CONNECTION_STATEMENT_TIMEOUT_MS'],
+    [{ CONNECTION_STATEMENT_TIMEOUT_MS: '30s' }, 'CONNECTION_STATEMENT_TIMEOUT_MS'],
+    [{ CONNECTION_ROW_LIMIT: '0' }, 'CONNECTION_ROW_LIMIT'],
+    [{ CONNECTION_ROW_LIMIT: '1e9' }, 'CONNECTION_ROW_LIMIT'],
   ])('refuses %o naming %s', (environment, variable) => {
     expect(() => loadConfig(environment)).toThrow(ConfigError);
     expect(() => loadConfig(environment)).toThrow(variable);

@@ -56,6 +56,13 @@ const environmentSchema = z
     JWT_PRIVATE_KEY_PATH: z.string().min(1).optional(),
     ENCLAVE_MASTER_KEY_PATH: z.string().min(1).optional(),
     MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10240).default(200),
+    CONNECTION_STATEMENT_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(24 * 60 * 60 * 1000)
+      .default(30_000),
+    CONNECTION_ROW_LIMIT: z.coerce.number().int().min(1).max(100_000_000).default(100_000),
   })
   .refine((env) => Boolean(env.TLS_CERT_PATH) === Boolean(env.TLS_KEY_PATH), {
     message: 'TLS_CERT_PATH and TLS_KEY_PATH must be set together',
@@ -155,6 +162,10 @@ export interface Config {
   masterKeyPath: string;
   /** Largest file upload (a dataset) the server accepts. */
   maxUploadBytes: number;
+  /** How long one query through a connection may run before the data source cancels it. */
+  connectionStatementTimeoutMs: number;
+  /** Most rows one query through a connection returns; the rest are cut off. */
+  connectionRowLimit: number;
   /** `demo`: create the demo users (loopback hosts only). */
   seed: 'demo' | undefined;
 }
@@ -236,6 +247,8 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       ? path.resolve(env.ENCLAVE_MASTER_KEY_PATH)
       : path.join(dataDir, 'keys', 'master.key'),
     maxUploadBytes: env.MAX_UPLOAD_MB * 1024 * 1024,
+    connectionStatementTimeoutMs: env.CONNECTION_STATEMENT_TIMEOUT_MS,
+    connectionRowLimit: env.CONNECTION_ROW_LIMIT,
     seed: env.ENCLAVE_SEED,
   };
 }
