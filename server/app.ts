@@ -10,6 +10,8 @@ import type { AppEnv } from './app-env.ts';
 import type { AuditTrail } from './audit/index.ts';
 import { accessRoutes } from './authz/index.ts';
 import { clientAddress } from './client-address/index.ts';
+import { dashboardRoutes } from './dashboards/index.ts';
+import { datasetRoutes, isDatasetUpload } from './datasets/index.ts';
 import type { Config } from './config/index.ts';
 import {
   PayloadTooLargeError,
@@ -17,16 +19,19 @@ import {
   validationHook,
   notFoundHandler,
 } from './errors/index.ts';
+import { groupRoutes } from './groups/index.ts';
 import { healthRoutes } from './health/index.ts';
 import { meRoutes, type Identity } from './identity/index.ts';
 import type { Keyring } from './keyring/index.ts';
 import type { Logger } from './logging/index.ts';
 import { metaRoutes, type PublicConfig } from './meta/index.ts';
 import { projectRoutes } from './projects/index.ts';
+import { connectionRoutes } from './connections/index.ts';
 import { originGuard } from './origin-guard/index.ts';
 import { securityHeaders } from './security-headers/index.ts';
 import { staticSite } from './static/index.ts';
 import type { Store } from './store/index.ts';
+import { userRoutes } from './users/index.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -62,7 +67,18 @@ function createApi(deps: AppDependencies) {
   const routes = api
     .route('/', metaRoutes(publicConfig))
     .route('/', meRoutes())
+    .route('/', groupRoutes())
+    .route('/', userRoutes())
     .route('/', projectRoutes())
+    .route('/', dashboardRoutes())
+    .route('/', datasetRoutes({ maxUploadBytes: deps.config.maxUploadBytes }))
+    .route(
+      '/',
+      connectionRoutes({
+        statementTimeoutMs: deps.config.connectionStatementTimeoutMs,
+        rowLimit: deps.config.connectionRowLimit,
+      }),
+    )
     .route('/', accessRoutes());
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -105,14 +121,15 @@ export function createApp(deps: AppDependencies) {
   });
   app.use(securityHeaders({ oidcIssuer: config.oidcIssuer, tls: Boolean(config.tls) }));
   app.use('/api/*', originGuard({ allowedOrigin: new URL(config.publicUrl).origin }));
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: config.maxRequestBodyBytes,
-      onError: () => {
-        throw new PayloadTooLargeError(config.maxRequestBodyBytes);
-      },
-    }),
+  const apiBodyLimit = bodyLimit({
+    maxSize: config.maxRequestBodyBytes,
+    onError: () => {
+      throw new PayloadTooLargeError(config.maxRequestBodyBytes);
+    },
+  });
+  // Dataset uploads carry their own, larger limit (MAX_UPLOAD_MB) on their route.
+  app.use('/api/*', (c, next) =>
+    isDatasetUpload(c.req.method, c.req.path) ? next() : apiBodyLimit(c, next),
   );
   app.route('/', healthRoutes({ ping: () => deps.store.ping() }));
   if (deps.identity.routes) app.route('/', deps.identity.routes);

@@ -61,14 +61,25 @@ describe.each(storeTargets())('audit chain on $name', (target) => {
       ...event(1),
       actorPlugin: 'histogram',
       source: 'client',
-      details: { when: new Date('2026-01-01T00:00:00Z'), skip: undefined, text: 'nul\u0000byte' },
+      details: {
+        when: new Date('2026-01-01T00:00:00Z'),
+        skip: undefined,
+        text: 'nul\u0000byte',
+        lone: 'half \ud83d pair, \ude00 tail, whole 😀',
+        'key\u0000': 'literal \\u0000 stays',
+      },
     });
     expect(recorded).toMatchObject({
       seq: 1,
       prevHash: '0'.repeat(64),
       actorPlugin: 'histogram',
       source: 'client',
-      details: { when: '2026-01-01T00:00:00.000Z', text: 'nul\ufffdbyte' },
+      details: {
+        when: '2026-01-01T00:00:00.000Z',
+        text: 'nul\ufffdbyte',
+        lone: 'half \ufffd pair, \ufffd tail, whole 😀',
+        'key\ufffd': 'literal \\u0000 stays',
+      },
     });
     expect(recorded.details).not.toHaveProperty('skip');
     const second = await recordAudit(store.db, event(2));

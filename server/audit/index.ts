@@ -57,16 +57,33 @@ export interface AuditEventInput {
   after?: unknown;
 }
 
+const refusedByJsonb =
+  // eslint-disable-next-line no-control-regex -- NUL is exactly what jsonb refuses
+  /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** What jsonb refuses in a string, NUL and unpaired surrogates, becomes U+FFFD. */
+function storableText(text: string): string {
+  return text.replace(refusedByJsonb, '\uFFFD');
+}
+
 /**
  * Brings a value to the JSON that PostgreSQL's jsonb will hand back unchanged, so the hash taken
  * now still matches when the event is read back: undefined fields go, dates become strings, and
- * NUL characters (which jsonb refuses) become U+FFFD.
+ * strings (keys included) lose what jsonb refuses.
  */
 function toStoredJson(value: unknown): JsonValue | null {
   if (value === undefined || value === null) return null;
-  const text = JSON.stringify(value);
+  const text = JSON.stringify(value, (_key, inner: unknown) => {
+    if (typeof inner === 'string') return storableText(inner);
+    if (inner && typeof inner === 'object' && !Array.isArray(inner)) {
+      return Object.fromEntries(
+        Object.entries(inner).map(([key, field]) => [storableText(key), field]),
+      );
+    }
+    return inner;
+  });
   if (text === undefined) return null;
-  return JSON.parse(text.replace(/\\u0000/g, '\\ufffd')) as JsonValue;
+  return JSON.parse(text) as JsonValue;
 }
 
 /**

@@ -72,7 +72,11 @@ export class ConflictError extends ApiError {
 
 export class PayloadTooLargeError extends ApiError {
   constructor(limitBytes: number) {
-    super(413, 'payload_too_large', `The request body exceeds the limit of ${limitBytes} bytes.`);
+    // The rest of the body is not read, so the connection cannot carry another request: saying
+    // so keeps clients from queueing their next request on a connection about to close.
+    super(413, 'payload_too_large', `The request body exceeds the limit of ${limitBytes} bytes.`, {
+      headers: { Connection: 'close' },
+    });
   }
 }
 

@@ -10,6 +10,9 @@ import { z } from '@hono/zod-openapi';
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const unsafeCharacters = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
+// Half of a UTF-16 pair without its other half: not text, and PostgreSQL refuses it in jsonb.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * A human-given name: trimmed, 1–200 characters, no control characters.
  *
@@ -22,6 +25,7 @@ export const NameSchema = z
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters')
   .refine((value) => !unsafeCharacters.test(value), 'must not contain control characters')
+  .refine((value) => !loneSurrogate.test(value), 'must be well-formed Unicode')
   .openapi({ example: 'Kinase screening' });
 
 /** A longer free text (descriptions): up to 4000 characters, line breaks allowed. */
@@ -33,7 +37,8 @@ export const DescriptionSchema = z
       // eslint-disable-next-line no-control-regex -- matching control characters is the point
       !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(value),
     'must not contain control characters',
-  );
+  )
+  .refine((value) => !loneSurrogate.test(value), 'must be well-formed Unicode');
 
 export const IdSchema = z.uuid({ message: 'must be a UUID' });
 
