@@ -6,7 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { cspViolations, expect, signIn, test, waitForServiceWorker } from './support/fixtures.ts';
 
-const areas = ['Data', 'Dashboards', 'Projects', 'Plugins', 'Audit', 'Admin'] as const;
+/** Areas other issues build; their pages say so. */
+const placeholderAreas = ['Data', 'Dashboards', 'Plugins', 'Audit'] as const;
+/** Areas that work, as bob (a User) sees them in the navigation. */
+const workingAreas = ['Projects', 'Groups', 'Connections'] as const;
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
 test('loads the overview with the server status and offline readiness', async ({
@@ -31,7 +34,7 @@ test('every area is reachable through the navigation', async ({ page, browserPro
   await signIn(page);
   const nav = page.getByRole('navigation', { name: 'Main' });
   const heading = page.getByRole('heading', { level: 1 });
-  for (const area of areas) {
+  for (const area of [...placeholderAreas, ...workingAreas]) {
     const link = nav.getByRole('link', { name: area, exact: true });
     await link.click();
     await expect(page).toHaveURL(`/${area.toLowerCase()}`);
@@ -39,10 +42,15 @@ test('every area is reachable through the navigation', async ({ page, browserPro
     await expect(page).toHaveTitle(`${area} · Enclave`);
     await expect(link).toHaveAttribute('aria-current', 'page');
     await expect(nav.locator('[aria-current="page"]')).toHaveCount(1);
-    await expect(page.getByText('Not available yet')).toBeVisible();
+    const placeholder = page.getByText('Not available yet');
+    if ((placeholderAreas as readonly string[]).includes(area))
+      await expect(placeholder).toBeVisible();
+    else await expect(placeholder).toHaveCount(0);
     // Focus follows the navigation to the new page's heading.
     await expect(heading).toBeFocused();
   }
+  // Administration is for Admins: a User is not even shown the way there.
+  await expect(nav.getByRole('link', { name: 'Admin', exact: true })).toHaveCount(0);
   await nav.getByRole('link', { name: 'Overview' }).click();
   await expect(page).toHaveURL('/');
   await expect(heading).toHaveText('Overview');

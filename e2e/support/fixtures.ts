@@ -58,13 +58,25 @@ export const test = base.extend<Fixtures>({
  * await waitForServiceWorker(page);
  */
 export async function waitForServiceWorker(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => navigator.serviceWorker.controller?.state === 'activated',
-    null,
-    {
-      timeout: 15_000,
-    },
-  );
+  try {
+    // Installing precaches the whole app shell, which takes longer on a busy two-core machine.
+    await page.waitForFunction(
+      () => navigator.serviceWorker.controller?.state === 'activated',
+      null,
+      { timeout: 30_000 },
+    );
+  } catch (error) {
+    const state = await page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      return JSON.stringify({
+        controller: navigator.serviceWorker.controller?.state ?? null,
+        installing: registration?.installing?.state ?? null,
+        waiting: registration?.waiting?.state ?? null,
+        active: registration?.active?.state ?? null,
+      });
+    });
+    throw new Error(`No service worker took control of the page: ${state}`, { cause: error });
+  }
 }
 
 /**

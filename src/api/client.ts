@@ -7,18 +7,33 @@
  * health check), and `api`, whose every request carries the session's DPoP-bound token and a
  * fresh proof (see `src/auth/authenticated-fetch.ts`).
  */
-import { hc } from 'hono/client';
+import { hc, type ClientResponse } from 'hono/client';
+import type { SuccessStatusCode } from 'hono/utils/http-status';
 import type { ApiType } from '../../server/app.ts';
 import type { healthRoutes } from '../../server/health/index.ts';
 import { authenticatedFetch } from '../auth/auth-session.ts';
 import { ApiRequestError, errorFromResponse, unreachableError } from './api-request-error.ts';
 
 const publicApi = hc<ApiType>('/api/v1');
-const api = hc<ApiType>('/api/v1', { fetch: authenticatedFetch });
+/** The authenticated client; the per-resource modules beside this one call it through `call`. */
+export const api = hc<ApiType>('/api/v1', { fetch: authenticatedFetch });
 const root = hc<ReturnType<typeof healthRoutes>>('/');
 
-/** Makes the call, turning "no response" and error statuses into `ApiRequestError`s. */
-async function call<T extends Response>(request: () => Promise<T>): Promise<T> {
+/** The answers of a typed call that are not errors: what `call` resolves to. */
+type Succeeded<T> =
+  T extends ClientResponse<infer Body, infer Status, infer Format>
+    ? Status extends SuccessStatusCode
+      ? ClientResponse<Body, Status, Format>
+      : never
+    : T;
+
+/**
+ * Makes the call, turning "no response" and error statuses into `ApiRequestError`s.
+ *
+ * @example
+ * const response = await call(() => api.projects.$get());
+ */
+export async function call<T extends Response>(request: () => Promise<T>): Promise<Succeeded<T>> {
   let response: T;
   try {
     response = await request();
@@ -28,7 +43,7 @@ async function call<T extends Response>(request: () => Promise<T>): Promise<T> {
     throw unreachableError(cause);
   }
   if (!response.ok) throw await errorFromResponse(response);
-  return response;
+  return response as Succeeded<T>;
 }
 
 /**

@@ -1,8 +1,8 @@
 /** The page of an area that is not built yet: what it will hold, and that it is not there. */
 import { useDocumentTitle } from '../layout/use-document-title.ts';
-import type { Area } from './areas.ts';
+import type { PlannedArea } from './areas.ts';
 
-export function AreaPage({ area }: { area: Area }) {
+export function AreaPage({ area }: { area: PlannedArea }) {
   useDocumentTitle(area.title);
   return (
     <article className="page" aria-labelledby="page-title">

@@ -228,16 +228,32 @@ export function signInIssuer(): string | undefined {
 }
 
 /**
+ * An authenticated `fetch` (see `createAuthenticatedFetch`) that hands each signed request to
+ * `send`: the browser's `fetch`, or for an upload that reports its progress, XMLHttpRequest.
+ *
+ * @example
+ * const upload = authenticatedFetchThrough((request) => sendWithUploadProgress(request, onProgress));
+ */
+export function authenticatedFetchThrough(
+  send: (request: Request) => Promise<Response>,
+): typeof fetch {
+  return createAuthenticatedFetch({
+    currentSession: async () => (await clientReady).currentSession(),
+    renew: async (seenExpiresAt) => (await clientReady).renew(seenExpiresAt),
+    onSessionEnded: endSession,
+    get origin() {
+      return window.location.origin;
+    },
+    fetch: send,
+  });
+}
+
+/**
  * `fetch` for the authenticated API: see `createAuthenticatedFetch`.
  *
  * @example
  * const api = hc<ApiType>('/api/v1', { fetch: authenticatedFetch });
  */
-export const authenticatedFetch: typeof fetch = createAuthenticatedFetch({
-  currentSession: async () => (await clientReady).currentSession(),
-  renew: async (seenExpiresAt) => (await clientReady).renew(seenExpiresAt),
-  onSessionEnded: endSession,
-  get origin() {
-    return window.location.origin;
-  },
-});
+export const authenticatedFetch: typeof fetch = authenticatedFetchThrough((request) =>
+  fetch(request),
+);

@@ -5,6 +5,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { fetchCurrentUser } from '../api/client.ts';
+import { queryKeys } from '../app/query-keys.ts';
 
 /**
  * @example
@@ -13,7 +14,7 @@ import { fetchCurrentUser } from '../api/client.ts';
  */
 export function useCurrentUser() {
   return useQuery({
-    queryKey: ['current-user'],
+    queryKey: queryKeys.currentUser,
     queryFn: fetchCurrentUser,
     staleTime: 5 * 60_000,
   });

@@ -2,7 +2,9 @@
  * How the app shows a failure: what went wrong in plain words and, when the server or the service
  * worker gave one, the request id to quote when reporting it.
  */
+import { useId } from 'react';
 import { ApiRequestError } from '../api/api-request-error.ts';
+import { UserFacingError } from './user-facing-error.ts';
 
 interface ErrorPanelProps {
   error: unknown;
@@ -14,6 +16,7 @@ interface ErrorPanelProps {
 function explain(error: unknown): { message: string; requestId: string | undefined } {
   if (error instanceof ApiRequestError)
     return { message: error.message, requestId: error.requestId };
+  if (error instanceof UserFacingError) return { message: error.message, requestId: undefined };
   return {
     message:
       error instanceof Error && error.message
@@ -25,9 +28,11 @@ function explain(error: unknown): { message: string; requestId: string | undefin
 
 export function ErrorPanel({ error, title = 'Something went wrong', onRetry }: ErrorPanelProps) {
   const { message, requestId } = explain(error);
+  // Several panels may show at once (a list that failed, a change that was refused).
+  const titleId = useId();
   return (
-    <section className="panel panel-error" role="alert" aria-labelledby="error-title">
-      <h2 id="error-title" className="panel-title">
+    <section className="panel panel-error" role="alert" aria-labelledby={titleId}>
+      <h2 id={titleId} className="panel-title">
         {title}
       </h2>
       <p>{message}</p>

@@ -1,12 +1,13 @@
-/** The overview: the state of the server and of offline use, and the areas to come. */
+/** The overview: the state of the server and of offline use, and the areas. */
 import { Link } from '@tanstack/react-router';
-import { areas } from '../areas/areas.ts';
+import { useVisibleAreas } from '../areas/use-visible-areas.ts';
 import { useDocumentTitle } from '../layout/use-document-title.ts';
 import { OfflineStatusCard } from '../offline/offline-status-card.tsx';
 import { ServerStatusCard } from '../server-status/server-status-card.tsx';
 
 export function HomePage() {
   useDocumentTitle('Overview');
+  const areas = useVisibleAreas();
   return (
     <article className="page" aria-labelledby="page-title">
       <header className="page-header">
@@ -15,8 +16,8 @@ export function HomePage() {
         </h1>
         <p className="page-lead">
           Enclave opens and processes scientific data inside your browser; the server keeps only
-          what must be shared and trusted. This is the foundation release: the work areas below are
-          not available yet.
+          what must be shared and trusted. Projects, groups and connections are here; the areas
+          marked below are still to come.
         </p>
       </header>
       <div className="cards">
@@ -33,7 +34,9 @@ export function HomePage() {
               <Link to={area.path} className="area-link">
                 <span className="area-name">{area.title}</span>
                 <span className="area-summary">{area.summary}</span>
-                <span className="badge badge-neutral">Not available yet</span>
+                {area.status === 'planned' && (
+                  <span className="badge badge-neutral">Not available yet</span>
+                )}
               </Link>
             </li>
           ))}

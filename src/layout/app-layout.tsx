@@ -1,26 +1,17 @@
 /**
- * The frame around every page: header (with the signed-in user and "Sign out"), main navigation,
- * the page itself and a footer. After a navigation, focus moves to the new page's heading so
- * keyboard and screen-reader users land on the content instead of staying on the link they
- * followed.
+ * The frame around every page: header (with the signed-in user and "Sign out"), main navigation
+ * (the areas this user is offered), the page itself and a footer. After a navigation, focus moves
+ * to the new page's heading so keyboard and screen-reader users land on the content instead of
+ * staying on the link they followed.
  */
 import { Link, Outlet, useRouter } from '@tanstack/react-router';
 import { useEffect, useRef } from 'react';
-import { areas } from '../areas/areas.ts';
+import { useVisibleAreas } from '../areas/use-visible-areas.ts';
 import { UserMenu } from '../auth/user-menu.tsx';
 import { UpdateBanner } from '../offline/update-banner.tsx';
 import { usePublicConfig } from '../server-status/use-public-config.ts';
 import { ConnectionIndicator } from './connection-indicator.tsx';
-import { NavIcon, type NavIconName } from './nav-icon.tsx';
-
-const areaIcons: Record<(typeof areas)[number]['path'], NavIconName> = {
-  '/data': 'data',
-  '/dashboards': 'dashboards',
-  '/projects': 'projects',
-  '/plugins': 'plugins',
-  '/audit': 'audit',
-  '/admin': 'admin',
-};
+import { NavIcon } from './nav-icon.tsx';
 
 function useFocusHeadingOnNavigation() {
   const mainRef = useRef<HTMLElement>(null);
@@ -47,6 +38,7 @@ function Footer() {
 
 export function AppLayout() {
   const mainRef = useFocusHeadingOnNavigation();
+  const areas = useVisibleAreas();
   return (
     <div className="app">
       <a className="skip-link" href="#main">
@@ -72,7 +64,7 @@ export function AppLayout() {
           {areas.map((area) => (
             <li key={area.path}>
               <Link to={area.path} className="nav-link">
-                <NavIcon name={areaIcons[area.path]} />
+                <NavIcon name={area.icon} />
                 {area.title}
               </Link>
             </li>

@@ -2,7 +2,16 @@
 import type { ReactNode } from 'react';
 
 export type NavIconName =
-  'overview' | 'data' | 'dashboards' | 'projects' | 'plugins' | 'audit' | 'admin';
+  | 'overview'
+  | 'data'
+  | 'dashboards'
+  | 'projects'
+  | 'groups'
+  | 'connections'
+  | 'plugins'
+  | 'audit'
+  | 'access'
+  | 'admin';
 
 const shapes: Record<NavIconName, ReactNode> = {
   overview: (
@@ -24,6 +33,21 @@ const shapes: Record<NavIconName, ReactNode> = {
   projects: (
     <path d="M3 6.5A1.5 1.5 0 0 1 4.5 5H9l2 2.5h8.5A1.5 1.5 0 0 1 21 9v9.5a1.5 1.5 0 0 1-1.5 1.5h-15A1.5 1.5 0 0 1 3 18.5z" />
   ),
+  groups: (
+    <>
+      <circle cx="9" cy="8" r="3.25" />
+      <path d="M3 20c0-3.3 2.7-6 6-6s6 2.7 6 6" />
+      <circle cx="17" cy="9" r="2.5" />
+      <path d="M16.5 14.1A5 5 0 0 1 21 19" />
+    </>
+  ),
+  connections: (
+    <>
+      <path d="M9 7V3M15 7V3" />
+      <path d="M6 7h12v4a6 6 0 0 1-12 0z" />
+      <path d="M12 17v4" />
+    </>
+  ),
   plugins: (
     <path d="M12 2.5l8.5 4.75v9.5L12 21.5l-8.5-4.75v-9.5zM3.5 7.25L12 12l8.5-4.75M12 12v9.5" />
   ),
@@ -31,6 +55,12 @@ const shapes: Record<NavIconName, ReactNode> = {
     <>
       <rect x="5" y="4" width="14" height="17" rx="2" />
       <path d="M9 2.5h6v3H9zM8.5 10.5h7M8.5 14h7M8.5 17.5h4" />
+    </>
+  ),
+  access: (
+    <>
+      <rect x="4" y="10.5" width="16" height="10.5" rx="2" />
+      <path d="M8 10.5V7a4 4 0 0 1 8 0v3.5M12 14.5v2.5" />
     </>
   ),
   admin: (

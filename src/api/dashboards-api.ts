@@ -1,0 +1,59 @@
+/**
+ * The dashboard routes: a project's dashboards (`/projects/{id}/dashboards`) and each one
+ * (`/dashboards/{id}`). A dashboard is a title plus a spec of views; it inherits its project's
+ * grants, and carries the actions the caller may take on it.
+ */
+import { api, call } from './client.ts';
+
+/**
+ * The dashboards of a project, without their specs (`GET /projects/{id}/dashboards`).
+ *
+ * @example
+ * const { dashboards } = await listProjectDashboards(projectId);
+ */
+export async function listProjectDashboards(projectId: string) {
+  const response = await call(() =>
+    api.projects[':id'].dashboards.$get({ param: { id: projectId } }),
+  );
+  return response.json();
+}
+
+/**
+ * Creates a dashboard with a title and no views yet (`POST /projects/{id}/dashboards`).
+ *
+ * @example
+ * const dashboard = await createDashboard(projectId, 'Dose response');
+ */
+export async function createDashboard(projectId: string, title: string) {
+  const response = await call(() =>
+    api.projects[':id'].dashboards.$post({
+      param: { id: projectId },
+      json: { title, spec: { version: 1, views: [] } },
+    }),
+  );
+  return response.json();
+}
+
+/**
+ * One dashboard with its spec (`GET /dashboards/{id}`).
+ *
+ * @example
+ * const { title, spec } = await fetchDashboard(id);
+ */
+export async function fetchDashboard(id: string) {
+  const response = await call(() => api.dashboards[':id'].$get({ param: { id } }));
+  return response.json();
+}
+
+export type Dashboard = Awaited<ReturnType<typeof fetchDashboard>>;
+export type DashboardView = Dashboard['spec']['views'][number];
+
+/**
+ * Deletes a dashboard (`DELETE /dashboards/{id}`).
+ *
+ * @example
+ * await deleteDashboard(id);
+ */
+export async function deleteDashboard(id: string): Promise<void> {
+  await call(() => api.dashboards[':id'].$delete({ param: { id } }));
+}
