@@ -10,6 +10,7 @@ import type {
   AccessRule,
   ConnectionGrant,
   EffectiveGroup,
+  Grantee,
   Named,
   ProjectFacts,
   ProjectGrant,
@@ -40,6 +41,26 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isUuid(value: string): boolean {
   return UUID.test(value);
+}
+
+/** A grant row joined to `users` and `groups`: exactly one side is set. */
+export interface GranteeRow {
+  userId: string | null;
+  username: string | null;
+  groupId: string | null;
+  groupName: string | null;
+}
+
+/**
+ * Who a grant row is for, named.
+ *
+ * @example
+ * rows.map((row) => ({ grantee: granteeOf(row), role: row.role }));
+ */
+export function granteeOf(row: GranteeRow): Grantee {
+  return row.userId !== null
+    ? { type: 'user', id: row.userId, name: row.username ?? row.userId }
+    : { type: 'group', id: row.groupId ?? '', name: row.groupName ?? '' };
 }
 
 /**
@@ -151,13 +172,7 @@ async function projectGrants(db: Database, projectId: string): Promise<ProjectGr
     .leftJoin(users, eq(users.id, projectMembers.userId))
     .leftJoin(groups, eq(groups.id, projectMembers.groupId))
     .where(eq(projectMembers.projectId, projectId));
-  return rows.map((row) => ({
-    role: row.role as ProjectGrant['role'],
-    grantee:
-      row.userId !== null
-        ? { type: 'user', id: row.userId, name: row.username ?? row.userId }
-        : { type: 'group', id: row.groupId ?? '', name: row.groupName ?? '' },
-  }));
+  return rows.map((row) => ({ role: row.role as ProjectGrant['role'], grantee: granteeOf(row) }));
 }
 
 async function projectFacts(db: Database, projectId: string): Promise<ProjectFacts | null> {
@@ -189,10 +204,7 @@ async function connectionFacts(db: Database, id: string): Promise<ResourceFacts 
     .where(eq(connectionGrants.connectionId, id));
   const grants: ConnectionGrant[] = rows.map((row) => ({
     permission: row.permission as ConnectionGrant['permission'],
-    grantee:
-      row.userId !== null
-        ? { type: 'user', id: row.userId, name: row.username ?? row.userId }
-        : { type: 'group', id: row.groupId ?? '', name: row.groupName ?? '' },
+    grantee: granteeOf(row),
   }));
   return { type: 'connection', ...connection, grants };
 }

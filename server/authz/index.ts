@@ -14,6 +14,7 @@ export {
   type Decision,
   type EffectiveGroup,
   type GrantStep,
+  type Grantee,
   type Named,
   type ProjectFacts,
   type ProjectGrant,
@@ -26,10 +27,12 @@ export {
 } from './policy.ts';
 export {
   effectiveGroups,
+  granteeOf,
   isUuid,
   loadResourceFacts,
   loadRules,
   loadSubject,
+  type GranteeRow,
   type ResourceRef,
 } from './facts.ts';
 export {

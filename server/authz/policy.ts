@@ -36,16 +36,18 @@ export interface Subject {
   groupAdminOf: string[];
 }
 
-export type Grantee = { type: 'user' } & Named;
+export type UserGrantee = { type: 'user' } & Named;
 export type GroupGrantee = { type: 'group' } & Named;
+/** Who holds a grant: one user or one group. */
+export type Grantee = UserGrantee | GroupGrantee;
 
 export interface ProjectGrant {
-  grantee: Grantee | GroupGrantee;
+  grantee: Grantee;
   role: ProjectRole;
 }
 
 export interface ConnectionGrant {
-  grantee: Grantee | GroupGrantee;
+  grantee: Grantee;
   permission: ConnectionPermission;
 }
 
@@ -219,7 +221,7 @@ interface Reach<Level> {
 /** The subject's strongest grant among `grants`, with the path that leads to it. */
 function strongestGrant<Level extends string>(
   subject: Subject,
-  grants: { grantee: Grantee | GroupGrantee; level: Level }[],
+  grants: { grantee: Grantee; level: Level }[],
   rank: Record<Level, number>,
 ): Reach<Level> | null {
   let best: Reach<Level> | null = null;

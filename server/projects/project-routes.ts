@@ -10,6 +10,7 @@ import type { AppEnv } from '../app-env.ts';
 import {
   allowedActions,
   currentSubject,
+  granteeOf,
   isAllowed,
   loadResourceFacts,
   loadRules,
@@ -128,10 +129,7 @@ async function loadMembers(db: Database, projectId: string) {
     .where(eq(projectMembers.projectId, projectId))
     .orderBy(asc(projectMembers.createdAt));
   return rows.map((row) => ({
-    principal:
-      row.userId !== null
-        ? { type: 'user' as const, id: row.userId, name: row.username ?? '' }
-        : { type: 'group' as const, id: row.groupId ?? '', name: row.groupName ?? '' },
+    principal: granteeOf(row),
     role: row.role as z.infer<typeof ProjectRoleSchema>,
   }));
 }
