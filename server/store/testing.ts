@@ -39,7 +39,18 @@ async function dropDatabase(adminUrl: string, databaseUrl: string): Promise<void
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        return;
+      } catch (error) {
+        // An autovacuum worker busy in the database cannot be signalled by a role without
+        // pg_signal_backend; it finishes within moments, so try again.
+        const busy = (error as { code?: string }).code === '42501';
+        if (!busy || attempt === 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
   } finally {
     await admin.end();
   }
