@@ -77,6 +77,7 @@ function createApi(deps: AppDependencies) {
       connectionRoutes({
         statementTimeoutMs: deps.config.connectionStatementTimeoutMs,
         rowLimit: deps.config.connectionRowLimit,
+        allowedHosts: deps.config.connectionAllowedHosts,
       }),
     )
     .route('/', accessRoutes());

@@ -18,6 +18,7 @@ import {
   loadSigningKey,
   seedDemoUsers,
 } from './identity/index.ts';
+import { HostAllowList } from './data-sources/index.ts';
 import { KeyringError, loadKeyring } from './keyring/index.ts';
 import { createLogger } from './logging/index.ts';
 import { openStore } from './store/index.ts';
@@ -116,6 +117,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     throw error;
+  }
+  if (config.connectionAllowedHosts === HostAllowList.ANY) {
+    logger.warn(
+      'CONNECTION_ALLOWED_HOSTS is unset: connections may name any host this server can reach; set it in production',
+    );
   }
   if (keyring.masterKeyOrigin === 'generated') {
     logger.warn(

@@ -29,6 +29,8 @@ describe('loadConfig', () => {
       connectionStatementTimeoutMs: 30_000,
       connectionRowLimit: 100_000,
     });
+    // Unset, connections may reach any host (development); production sets the list.
+    expect(config.connectionAllowedHosts.allowsAnyHost).toBe(true);
   });
 
   it('keeps the master key in the data folder unless told otherwise', () => {
@@ -75,6 +77,8 @@ describe('loadConfig', () => {
       MAX_UPLOAD_MB: '50',
       CONNECTION_STATEMENT_TIMEOUT_MS: '5000',
       CONNECTION_ROW_LIMIT: '1000',
+      CONNECTION_ALLOWED_HOSTS:
+        'db.example.org,*.lab.example.org, 10.20.0.0/16, fd00::/8, 192.0.2.7',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -106,6 +110,60 @@ describe('loadConfig', () => {
       maxUploadBytes: 50 * 1024 * 1024,
       connectionStatementTimeoutMs: 5000,
       connectionRowLimit: 1000,
+    });
+    expect(config.connectionAllowedHosts.entries).toEqual([
+      'db.example.org',
+      '*.lab.example.org',
+      '10.20.0.0/16',
+      'fd00::/8',
+      '192.0.2.7',
+    ]);
+  });
+
+  describe('CONNECTION_ALLOWED_HOSTS', () => {
+    it('takes an unset, empty or blank list as "any host"', () => {
+      for (const value of [undefined, '', '  ']) {
+        const list = loadConfig({ CONNECTION_ALLOWED_HOSTS: value }).connectionAllowedHosts;
+        expect(list.allowsAnyHost).toBe(true);
+      }
+    });
+
+    it('reads each kind of entry and holds hosts to it', () => {
+      const list = loadConfig({
+        CONNECTION_ALLOWED_HOSTS: 'DB.example.org, *.lab.example.org, 10.0.0.0/8, ::1',
+      }).connectionAllowedHosts;
+      expect(list.allowsAnyHost).toBe(false);
+      expect(list.mayAllow('db.example.org')).toBe(true);
+      expect(list.mayAllow('pg.lab.example.org')).toBe(true);
+      expect(list.mayAllow('10.200.0.1')).toBe(true);
+      expect(list.mayAllow('::1')).toBe(true);
+      expect(list.mayAllow('127.0.0.1')).toBe(false);
+      expect(list.mayAllow('169.254.169.254')).toBe(false);
+    });
+
+    it.each([
+      ['10.0.0.0/33', 'prefix length'],
+      ['fd00::/129', 'prefix length'],
+      ['10.0.0.1/8', 'bits set past'],
+      ['10.0.0/8', 'not a CIDR range'],
+      ['http://db.example.org', 'not a CIDR range'],
+      ['db.example.org:5432', 'not a host name'],
+      ['*', 'not a host name'],
+      ['*.*.example.org', 'not a host name'],
+      ['127.1', 'numeric label'],
+      ['fe80::1%eth0', 'IPv6 zone'],
+    ])('refuses %j, naming the variable and the entry', (entry, reason) => {
+      const environment = { CONNECTION_ALLOWED_HOSTS: `db.example.org, ${entry}, 10.1.0.0/16` };
+      expect(() => loadConfig(environment)).toThrow(ConfigError);
+      expect(() => loadConfig(environment)).toThrow(`CONNECTION_ALLOWED_HOSTS: "${entry}"`);
+      expect(() => loadConfig(environment)).toThrow(reason);
+    });
+
+    it('refuses an empty entry', () => {
+      expect(() => loadConfig({ CONNECTION_ALLOWED_HOSTS: 'db.example.org,,10.0.0.0/8' })).toThrow(
+        /CONNECTION_ALLOWED_HOSTS: An entry is empty/,
+      );
+      expect(() => loadConfig({ CONNECTION_ALLOWED_HOSTS: ',' })).toThrow(ConfigError);
     });
   });
 

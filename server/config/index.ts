@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { HostAllowList, HostAllowListError } from '../data-sources/index.ts';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -63,6 +64,18 @@ const environmentSchema = z
       .max(24 * 60 * 60 * 1000)
       .default(30_000),
     CONNECTION_ROW_LIMIT: z.coerce.number().int().min(1).max(100_000_000).default(100_000),
+    CONNECTION_ALLOWED_HOSTS: z
+      .string()
+      .optional()
+      .transform((value, context) => {
+        try {
+          return HostAllowList.parse(value);
+        } catch (error) {
+          if (!(error instanceof HostAllowListError)) throw error;
+          context.addIssue({ code: 'custom', message: error.message, input: value });
+          return z.NEVER;
+        }
+      }),
   })
   .refine((env) => Boolean(env.TLS_CERT_PATH) === Boolean(env.TLS_KEY_PATH), {
     message: 'TLS_CERT_PATH and TLS_KEY_PATH must be set together',
@@ -166,6 +179,8 @@ export interface Config {
   connectionStatementTimeoutMs: number;
   /** Most rows one query through a connection returns; the rest are cut off. */
   connectionRowLimit: number;
+  /** The hosts connections may reach; `allowsAnyHost` when the setting is unset (development). */
+  connectionAllowedHosts: HostAllowList;
   /** `demo`: create the demo users (loopback hosts only). */
   seed: 'demo' | undefined;
 }
@@ -249,6 +264,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     maxUploadBytes: env.MAX_UPLOAD_MB * 1024 * 1024,
     connectionStatementTimeoutMs: env.CONNECTION_STATEMENT_TIMEOUT_MS,
     connectionRowLimit: env.CONNECTION_ROW_LIMIT,
+    connectionAllowedHosts: env.CONNECTION_ALLOWED_HOSTS,
     seed: env.ENCLAVE_SEED,
   };
 }

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HostAllowList } from '../data-sources/index.ts';
 import { startApiTestServer, type ApiTestServer, type DemoUser } from '../test-api.ts';
 import { connectionRoutes } from './connection-routes.ts';
 
@@ -249,7 +250,14 @@ describe('connections', () => {
   it('are all in the OpenAPI document, the password write-only', () => {
     // Built from these routes alone, so another feature's document problem cannot hide ours.
     const document = new OpenAPIHono()
-      .route('/', connectionRoutes({ statementTimeoutMs: 1000, rowLimit: 10 }))
+      .route(
+        '/',
+        connectionRoutes({
+          statementTimeoutMs: 1000,
+          rowLimit: 10,
+          allowedHosts: HostAllowList.ANY,
+        }),
+      )
       .getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'connections', version: '0' } });
     const paths = document.paths ?? {};
     expect(Object.keys(paths['/connections'] ?? {})).toEqual(['get', 'post']);

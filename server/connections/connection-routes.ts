@@ -13,6 +13,7 @@ import {
   currentSubject,
   isAllowed,
   loadResourceFacts,
+  granteeOf,
   loadRules,
   requestActor,
   requireAccess,
@@ -22,6 +23,7 @@ import {
   type ResourceFacts,
   type Subject,
 } from '../authz/index.ts';
+import { ALLOWED_HOSTS_SETTING } from '../data-sources/index.ts';
 import { ApiError, ConflictError, NotFoundError, validationHook } from '../errors/index.ts';
 import {
   IdParamsSchema,
@@ -41,7 +43,7 @@ import {
   storedSettings,
   type ConnectionSettings,
 } from './connection-settings.ts';
-import { connectionQueryRoutes, type ConnectionQueryLimits } from './query-route.ts';
+import { connectionQueryRoutes, type ConnectionRoutesOptions } from './query-route.ts';
 
 const { connections, connectionGrants, users, groups } = schema;
 
@@ -161,6 +163,24 @@ export class PasswordRequiredError extends ApiError {
   }
 }
 
+/**
+ * A host the administrator's allow-list can never let a query reach: a name no entry matches
+ * when the list has no address entries, or an address outside every entry. (A name that only
+ * an address entry could allow is accepted; where it resolves decides at query time.)
+ *
+ * @example
+ * if (!allowedHosts.mayAllow(body.host)) throw new HostNotAllowedError(body.host);
+ */
+export class HostNotAllowedError extends ApiError {
+  constructor(host: string) {
+    super(
+      400,
+      'host_not_allowed',
+      `Connections may not reach "${host}": it is not in ${ALLOWED_HOSTS_SETTING}, the administrator's list of hosts connections may reach.`,
+    );
+  }
+}
+
 const connectionMissing = () =>
   new NotFoundError('No connection with this id, or you may not see it.');
 
@@ -232,10 +252,7 @@ async function loadGrants(db: Database, connectionIds: string[]) {
     .orderBy(asc(connectionGrants.createdAt));
   return rows.map((row) => ({
     connectionId: row.connectionId,
-    principal:
-      row.userId !== null
-        ? { type: 'user' as const, id: row.userId, name: row.username ?? '' }
-        : { type: 'group' as const, id: row.groupId ?? '', name: row.groupName ?? '' },
+    principal: granteeOf(row),
     permission: row.permission as ConnectionPermission,
   }));
 }
@@ -408,13 +425,19 @@ async function lockedConnection(db: Database, id: string): Promise<ConnectionRow
 }
 
 /**
- * The connection routes, to mount under `/api/v1` behind authentication; `limits` bound every
- * query run through a connection.
+ * The connection routes, to mount under `/api/v1` behind authentication; the limits bound every
+ * query run through a connection, and `allowedHosts` says where connections may point (checked
+ * when a host is set, and again before every query).
  *
  * @example
- * api.route('/', connectionRoutes({ statementTimeoutMs: 30_000, rowLimit: 100_000 }));
+ * api.route('/', connectionRoutes({ statementTimeoutMs: 30_000, rowLimit: 100_000, allowedHosts }));
  */
-export function connectionRoutes(limits: ConnectionQueryLimits) {
+export function connectionRoutes(options: ConnectionRoutesOptions) {
+  const { allowedHosts } = options;
+  /** Refuses, before anything is stored, a host no query could ever be allowed to reach. */
+  const requireAllowedHost = (host: string) => {
+    if (!allowedHosts.mayAllow(host)) throw new HostNotAllowedError(host);
+  };
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(listConnectionsRoute, async (c) => {
       await requireAccess(c, 'connection.list', { type: 'system' });
@@ -452,6 +475,7 @@ export function connectionRoutes(limits: ConnectionQueryLimits) {
     .openapi(createConnectionRoute, async (c) => {
       await requireAccess(c, 'connection.create', { type: 'system' });
       const body = c.req.valid('json');
+      requireAllowedHost(body.host);
       const userId = c.var.principal.userId;
       const id = crypto.randomUUID();
       const now = new Date();
@@ -532,6 +556,8 @@ export function connectionRoutes(limits: ConnectionQueryLimits) {
           user: body.user ?? current.user,
           ssl: body.ssl ?? current.ssl,
         };
+        // Before the password rule: a host that can never work is the first thing to hear about.
+        if (next.host !== current.host) requireAllowedHost(next.host);
         const moved = SETTINGS_BOUND_TO_PASSWORD.filter((field) => next[field] !== current[field]);
         if (moved.length > 0 && body.password === undefined) throw new PasswordRequiredError(moved);
         const sealed =
@@ -650,5 +676,5 @@ export function connectionRoutes(limits: ConnectionQueryLimits) {
       });
       return c.json({ grants }, 200);
     })
-    .route('/', connectionQueryRoutes(limits));
+    .route('/', connectionQueryRoutes(options));
 }

@@ -7,7 +7,12 @@
 export {
   ConnectionGrantSchema,
   ConnectionSchema,
+  HostNotAllowedError,
   PasswordRequiredError,
   connectionRoutes,
 } from './connection-routes.ts';
-export { ARROW_STREAM_TYPE, type ConnectionQueryLimits } from './query-route.ts';
+export {
+  ARROW_STREAM_TYPE,
+  type ConnectionQueryLimits,
+  type ConnectionRoutesOptions,
+} from './query-route.ts';

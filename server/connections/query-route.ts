@@ -20,6 +20,7 @@ import { requestActor, requireAccess } from '../authz/index.ts';
 import {
   DataSourceError,
   runReadOnlyQuery,
+  type HostAllowList,
   type ReadOnlyQueryResult,
 } from '../data-sources/index.ts';
 import { ApiError, NotFoundError, validationHook } from '../errors/index.ts';
@@ -50,6 +51,17 @@ export const MAX_SQL_LENGTH = 100_000;
 export interface ConnectionQueryLimits {
   statementTimeoutMs: number;
   rowLimit: number;
+}
+
+/**
+ * What the connection routes are built with: the query limits and the hosts connections may
+ * reach (`CONNECTION_ALLOWED_HOSTS`; `HostAllowList.ANY` allows every host).
+ *
+ * @example
+ * const options: ConnectionRoutesOptions = { ...limits, allowedHosts: config.connectionAllowedHosts };
+ */
+export interface ConnectionRoutesOptions extends ConnectionQueryLimits {
+  allowedHosts: HostAllowList;
 }
 
 const QuerySchema = z
@@ -88,7 +100,9 @@ const queryRoute = createRoute({
     'The SQL runs in a read-only transaction with a statement timeout and a row limit; the ' +
     '`Enclave-Row-Limit` and `Enclave-Statement-Timeout-Ms` headers say which. A result longer ' +
     'than the limit is cut off there. Failures before the first rows are JSON errors: 400 ' +
-    '`query_failed` or `read_only_violation`, 502 `connection_failed`, 504 `statement_timeout`.',
+    '`query_failed`, `read_only_violation` or `host_not_allowed` (the host is outside the ' +
+    "administrator's `CONNECTION_ALLOWED_HOSTS`; nothing was contacted), 502 " +
+    '`connection_failed`, 504 `statement_timeout`.',
   request: {
     params: IdParamsSchema,
     body: { required: true, content: { 'application/json': { schema: QuerySchema } } },
@@ -178,9 +192,10 @@ async function recordResult(
  * The query route, mounted with the other connection routes.
  *
  * @example
- * app.route('/', connectionQueryRoutes({ statementTimeoutMs: 30_000, rowLimit: 100_000 }));
+ * app.route('/', connectionQueryRoutes({ statementTimeoutMs: 30_000, rowLimit: 100_000, allowedHosts }));
  */
-export function connectionQueryRoutes(limits: ConnectionQueryLimits) {
+export function connectionQueryRoutes(options: ConnectionRoutesOptions) {
+  const { allowedHosts, ...limits } = options;
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(queryRoute, async (c) => {
     const { id } = c.req.valid('param');
     const { sql } = c.req.valid('json');
@@ -216,6 +231,7 @@ export function connectionQueryRoutes(limits: ConnectionQueryLimits) {
       result = await runReadOnlyQuery({ ...settings, password }, sql, {
         statementTimeoutMs: limits.statementTimeoutMs,
         rowLimit: limits.rowLimit,
+        allowedHosts,
         signal: c.req.raw.signal,
       });
     } catch (error) {

@@ -6,12 +6,18 @@ import { readArrowIpcSummary } from '../arrow/index.ts';
 import { createTestDatabase, dropTestDatabase, hasTestPostgres } from '../store/testing.ts';
 import {
   DataSourceError,
+  HostAllowList,
   runReadOnlyQuery,
   type DataSourceTarget,
+  type HostLookup,
   type ReadOnlyQueryOptions,
 } from './index.ts';
 
-const defaults: ReadOnlyQueryOptions = { statementTimeoutMs: 10_000, rowLimit: 100_000 };
+const defaults: ReadOnlyQueryOptions = {
+  statementTimeoutMs: 10_000,
+  rowLimit: 100_000,
+  allowedHosts: HostAllowList.ANY,
+};
 
 async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const all: Uint8Array[] = [];
@@ -456,5 +462,176 @@ describe.skipIf(!hasTestPostgres)('runReadOnlyQuery against PostgreSQL', () => {
       await expect(pending).rejects.toMatchObject({ name: 'TimeoutError' });
       expect(Date.now() - started).toBeLessThan(2_000);
     });
+  });
+});
+
+/** A TCP listener on a free loopback port that counts the connections made to it. */
+async function recordingListener(onSocket: (socket: Socket) => void = () => {}) {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    onSocket(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    connections: () => connections,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('the host allow-list', () => {
+  let listener: Awaited<ReturnType<typeof recordingListener>>;
+  beforeAll(async () => {
+    listener = await recordingListener();
+  });
+  afterAll(() => listener.close());
+
+  const victim = (host: string): DataSourceTarget => ({
+    host,
+    port: listener.port,
+    database: 'postgres',
+    user: 'postgres',
+    password: 'Pr0be-Passw0rd',
+    ssl: false,
+  });
+
+  async function refusedBeforeConnecting(host: string, allowed: string, lookup?: HostLookup) {
+    const before = listener.connections();
+    const error = await runReadOnlyQuery(victim(host), 'select 1', {
+      ...defaults,
+      allowedHosts: HostAllowList.parse(allowed),
+      ...(lookup ? { lookup } : {}),
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DataSourceError);
+    expect(error).toMatchObject({ code: 'host_not_allowed', status: 400 });
+    expect((error as Error).message).toContain(`"${host}"`);
+    expect((error as Error).message).toContain('CONNECTION_ALLOWED_HOSTS');
+    expect((error as Error).message).not.toContain('Pr0be-Passw0rd');
+    // Give a connection that was started the time to arrive, then check none did.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(listener.connections()).toBe(before);
+    return error as DataSourceError;
+  }
+
+  it('refuses 127.0.0.1 when only 10.0.0.0/8 is allowed, without connecting', async () => {
+    const error = await refusedBeforeConnecting('127.0.0.1', '10.0.0.0/8');
+    expect(error.message).toMatch(/the address is not in CONNECTION_ALLOWED_HOSTS/);
+  });
+
+  it('refuses the IPv4-mapped spelling of loopback too', async () => {
+    await refusedBeforeConnecting('::ffff:127.0.0.1', '10.0.0.0/8, fd00::/8');
+  });
+
+  it('refuses localhost when only a range without loopback is listed, as it resolves to loopback', async () => {
+    const error = await refusedBeforeConnecting('localhost', '10.0.0.0/8, fd00::/8');
+    // Neither the address it resolved to nor whether it resolved at all is told.
+    expect(error.message).not.toMatch(/127\.0\.0\.1|::1/);
+    expect(error.message).toMatch(/neither the name nor every address it resolves to/);
+  });
+
+  it('refuses a name listed nowhere when the list has names only, without asking DNS', async () => {
+    const lookup = vi.fn<HostLookup>(async () => [{ address: '10.0.0.1', family: 4 }]);
+    await refusedBeforeConnecting('localhost', 'db.example.org, *.example.org', lookup);
+    expect(lookup).not.toHaveBeenCalled();
+  });
+
+  it('refuses a name of which one address is outside the list (a rebinding-style answer)', async () => {
+    await refusedBeforeConnecting('two-faced.enclave.test', '10.0.0.0/8', async () => [
+      { address: '10.0.0.1', family: 4 },
+      { address: '127.0.0.1', family: 4 },
+    ]);
+  });
+
+  it('says the same for a name that does not resolve', async () => {
+    const unknown = await refusedBeforeConnecting('nowhere.enclave.test', '10.0.0.0/8', () =>
+      Promise.reject(new Error('getaddrinfo ENOTFOUND nowhere.enclave.test')),
+    );
+    expect(unknown.message).not.toMatch(/ENOTFOUND/);
+  });
+
+  it('connects to the checked address, and gives TLS the name (SNI, and the certificate check)', async () => {
+    const hellos: Buffer[] = [];
+    // Answers PostgreSQL's SSLRequest with "yes", then keeps the TLS ClientHello and hangs up.
+    const tlsServer = await recordingListener((socket) => {
+      socket.once('data', () => {
+        socket.write('S');
+        socket.once('data', (hello) => {
+          hellos.push(hello);
+          socket.destroy();
+        });
+      });
+    });
+    try {
+      const lookup = vi.fn<HostLookup>(async () => [{ address: '127.0.0.1', family: 4 }]);
+      const error = await runReadOnlyQuery(
+        { ...victim('db.enclave.test'), port: tlsServer.port, ssl: true },
+        'select 1',
+        { ...defaults, allowedHosts: HostAllowList.parse('127.0.0.1/32'), lookup },
+      ).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'connection_failed' });
+      expect(lookup).toHaveBeenCalledTimes(1);
+      expect(tlsServer.connections()).toBe(1);
+      // `.test` names never resolve, so the client reached the listener by the checked address;
+      // the ClientHello carries the name in its server_name extension.
+      expect(hellos[0]?.toString('latin1')).toContain('db.enclave.test');
+    } finally {
+      await tlsServer.close();
+    }
+  });
+});
+
+describe.skipIf(!hasTestPostgres)('the host allow-list against PostgreSQL', () => {
+  let databaseUrl: string;
+  let target: DataSourceTarget;
+
+  beforeAll(async () => {
+    databaseUrl = (await createTestDatabase())!;
+    const url = new URL(databaseUrl);
+    target = {
+      host: url.hostname,
+      port: Number(url.port || 5432),
+      database: decodeURIComponent(url.pathname.slice(1)),
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      ssl: false,
+    };
+  });
+  afterAll(async () => {
+    if (databaseUrl) await dropTestDatabase(databaseUrl);
+  });
+
+  async function rows(host: string, allowed: string, lookup?: HostLookup) {
+    const result = await runReadOnlyQuery({ ...target, host }, 'select 41 + 1 as answer', {
+      ...defaults,
+      allowedHosts: HostAllowList.parse(allowed),
+      ...(lookup ? { lookup } : {}),
+    });
+    return readArrowIpcSummary(await collect(result.stream)).rows();
+  }
+
+  it('runs the query when the address is in a listed range', async () => {
+    expect(await rows(target.host, `${target.host}/32`)).toEqual([[42]]);
+  });
+
+  it('runs the query through a name resolving to an allowed address, connecting to that address', async () => {
+    const lookup = vi.fn<HostLookup>(async () => [{ address: target.host, family: 4 }]);
+    // A `.test` name resolves nowhere: the query can only have reached the address checked.
+    expect(await rows('warehouse.enclave.test', `${target.host}/32`, lookup)).toEqual([[42]]);
+    expect(lookup).toHaveBeenCalledTimes(1);
+    expect(lookup).toHaveBeenCalledWith('warehouse.enclave.test');
+  });
+
+  it('runs the query through a listed name without resolving it first', async () => {
+    const lookup = vi.fn<HostLookup>();
+    expect(await rows('localhost', 'localhost', lookup)).toEqual([[42]]);
+    expect(lookup).not.toHaveBeenCalled();
   });
 });

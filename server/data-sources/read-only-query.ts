@@ -19,11 +19,16 @@
  * - The client ends on every path: end of result, error, abort, the consumer stopping early. A
  *   consumer that never reads the stream should abort the signal; otherwise PostgreSQL ends the
  *   idle session itself after `IDLE_IN_TRANSACTION_TIMEOUT_MS`.
+ * - The host must pass the administrator's allow-list (`host-allow-list.ts`) before any client
+ *   exists; a name allowed through its addresses is connected to at the address that was checked,
+ *   with TLS verified against the name.
  */
+import { isIP } from 'node:net';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { arrowStreamFromRows, type ArrowColumn } from '../arrow/index.ts';
 import { ApiError } from '../errors/index.ts';
+import { ALLOWED_HOSTS_SETTING, type HostAllowList, type HostLookup } from './host-allow-list.ts';
 import { UnreadableValueError, kindForOid, valueFromText } from './postgres-values.ts';
 
 /** Where to run the query and as whom. */
@@ -48,6 +53,13 @@ export interface ReadOnlyQueryOptions {
   connectTimeoutMs?: number;
   /** Aborting ends the connection at once; the stream then throws the abort reason. */
   signal?: AbortSignal;
+  /**
+   * The hosts queries may reach (`CONNECTION_ALLOWED_HOSTS`; `HostAllowList.ANY` for all). A
+   * host outside it is refused with `host_not_allowed` before any connection is attempted.
+   */
+  allowedHosts: HostAllowList;
+  /** Resolves names for the allow-list check; default `dns.promises.lookup` (tests replace it). */
+  lookup?: HostLookup;
 }
 
 /** How a query's stream ended. */
@@ -67,9 +79,16 @@ export interface ReadOnlyQueryResult {
 }
 
 export type DataSourceErrorCode =
-  'connection_failed' | 'query_failed' | 'statement_timeout' | 'read_only_violation';
+  | 'connection_failed'
+  | 'query_failed'
+  | 'statement_timeout'
+  | 'read_only_violation'
+  | 'host_not_allowed';
 
 const statusByCode = {
+  // 400 as when the connection is created with such a host: the connection's settings are what
+  // is refused (as with read_only_violation), not the caller, whose 403 would mean permissions.
+  host_not_allowed: 400,
   connection_failed: 502,
   query_failed: 400,
   statement_timeout: 504,
@@ -152,19 +171,30 @@ export async function runReadOnlyQuery(
   requireWholeNumber('batchRows', batchRows, 1);
   signal?.throwIfAborted();
   requireTarget(target);
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const destination = await options.allowedHosts.check(target.host, {
+    lookup: options.lookup,
+    timeoutMs: connectTimeoutMs,
+    signal,
+  });
+  if (!destination.allowed) throw hostNotAllowed(target.host);
 
   const scrub = (text: string) =>
     target.password ? text.replaceAll(target.password, '[password]') : text;
   const client = new pg.Client({
-    host: target.host,
+    // The address the allow-list checked, when it checked addresses: resolving the name again
+    // here could give another answer (DNS rebinding).
+    host: destination.connectTo,
     port: target.port,
     database: target.database,
     user: target.user,
     // pg fills a falsy password from PGPASSWORD or ~/.pgpass, which would send the server's own
     // credentials to whatever host the connection names; a function is used as it is.
     password: () => target.password,
-    ssl: target.ssl,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    // Connecting to a checked address, TLS still verifies the certificate against the name (and
+    // sends it as SNI); rejectUnauthorized stays at Node's default, true.
+    ssl: target.ssl && destination.pinned ? { servername: target.host } : target.ssl,
+    connectionTimeoutMillis: connectTimeoutMs,
     application_name: APPLICATION_NAME,
     types: { getTypeParser: () => (text: string) => text },
   });
@@ -309,6 +339,18 @@ export async function runReadOnlyQuery(
   }
 
   return { columns, stream: stream(), done };
+}
+
+function hostNotAllowed(host: string): DataSourceError {
+  // The same words whether the name resolves somewhere not allowed or does not resolve at all,
+  // so the refusal tells nothing of the server's internal DNS.
+  const why = isIP(host)
+    ? `the address is not in ${ALLOWED_HOSTS_SETTING}`
+    : `neither the name nor every address it resolves to is in ${ALLOWED_HOSTS_SETTING}`;
+  return new DataSourceError(
+    'host_not_allowed',
+    `Connections may not reach "${host}": ${why}, the administrator's list of hosts connections may reach.`,
+  );
 }
 
 function statementTimedOut(statementTimeoutMs: number): DataSourceError {
