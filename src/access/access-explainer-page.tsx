@@ -1,7 +1,8 @@
 /**
  * The access explainer: pick a user, a resource and an action, and see whether the user may take
  * it, why, and the chain of grants that allows it. For Admins (anything) and project owners (what
- * lives in their projects). The question lives in the address, so it can be linked to.
+ * lives in their projects). The question lives in the address, so it can be linked to. Below it,
+ * the attribute rules that narrow access to tagged resources.
  */
 import { useNavigate } from '@tanstack/react-router';
 import { useId, useState } from 'react';
@@ -11,6 +12,7 @@ import { ErrorPanel } from '../errors/error-panel.tsx';
 import { useDocumentTitle } from '../layout/use-document-title.ts';
 import { LoadingState } from '../ui/loading-state.tsx';
 import { UserSelect } from '../users/user-select.tsx';
+import { AttributeRulesSection } from './attribute-rules-section.tsx';
 import {
   actionLabels,
   actionsByResourceType,
@@ -185,6 +187,7 @@ export function AccessExplainerPage({ initial }: { initial: ExplainerSearch }) {
         </button>
       </form>
       <Explanation search={initial} />
+      <AttributeRulesSection />
     </article>
   );
 }

@@ -23,5 +23,6 @@ export const queryKeys = {
     one: (id: string) => ['connections', id] as const,
   },
   users: { all: ['users'] as const },
+  accessRules: ['access-rules'] as const,
   accessExplanation: (question: object) => ['access-explanation', question] as const,
 };

@@ -1,7 +1,7 @@
 /**
- * One project: who is a member with which role, its dashboards and its datasets, and for owners
- * its settings. Every control follows the actions the server says the signed-in user may take on
- * this project; the server refuses anything else anyway.
+ * One project: who is a member with which role, its dashboards and its datasets, its tags, and
+ * for owners its settings. Every control follows the actions the server says the signed-in user
+ * may take on this project; the server refuses anything else anyway.
  */
 import { Link } from '@tanstack/react-router';
 import type { Project } from '../api/projects-api.ts';
@@ -13,6 +13,7 @@ import { ProjectDatasetsSection } from '../datasets/project-datasets-section.tsx
 import { ProjectMembersSection } from './project-members-section.tsx';
 import { projectRoleLabels } from './project-role-labels.ts';
 import { ProjectSettingsSection } from './project-settings-section.tsx';
+import { ProjectTagsSection } from './project-tags-section.tsx';
 import { useProject } from './use-project.ts';
 
 function ProjectContent({ project }: { project: Project }) {
@@ -22,6 +23,9 @@ function ProjectContent({ project }: { project: Project }) {
       <ProjectMembersSection projectId={project.id} mayManage={may('project.members.manage')} />
       <ProjectDashboardsSection projectId={project.id} mayCreate={may('dashboard.create')} />
       <ProjectDatasetsSection projectId={project.id} mayCreate={may('dataset.create')} />
+      {(may('access.tags.manage') || Object.keys(project.tags).length > 0) && (
+        <ProjectTagsSection project={project} mayManage={may('access.tags.manage')} />
+      )}
       {(may('project.update') || may('project.delete')) && (
         <ProjectSettingsSection
           project={project}
