@@ -54,16 +54,30 @@ async function recordDenial(
   rule?: { id: string; tag: string },
 ) {
   await c.var.audit.record({
+    ...requestActor(c),
     action,
     resourceType: ref.type,
     resourceId: ref.type === 'system' ? null : ref.id,
     outcome: 'denied',
-    actorUserId: c.var.principal.userId,
-    actorClient: c.var.principal.clientId,
-    requestId: c.var.requestId,
-    ip: c.var.clientIp,
     details: { reason, ...(rule ? { rule } : {}) },
   });
+}
+
+/**
+ * Records and answers (403) a denial the policy gave where `requireAccess` could not ask it: a
+ * decision that needed state read inside the route's transaction, taken after it rolled back.
+ *
+ * @example
+ * if (refusal) return refuseAccess(c, 'group.admins.manage', { type: 'group', id }, refusal);
+ */
+export async function refuseAccess(
+  c: Context<AppEnv>,
+  action: Action,
+  ref: ResourceRef,
+  reason: string,
+): Promise<never> {
+  await recordDenial(c, action, ref, reason);
+  throw new ForbiddenError(reason);
 }
 
 /**

@@ -271,6 +271,20 @@ export function projectRoleOf(subject: Subject, project: ProjectFacts): ProjectR
 }
 
 /**
+ * The project a project-scoped resource is (or lives in), for routes that hold its facts.
+ *
+ * @example
+ * const project = projectOf(facts); // the dashboard's project
+ */
+export function projectOf(facts: ResourceFacts): ProjectFacts {
+  if (facts.type === 'project') {
+    return { id: facts.id, name: facts.name, tags: facts.tags, grants: facts.grants };
+  }
+  if (facts.type === 'dashboard' || facts.type === 'dataset') return facts.project;
+  throw new Error(`a ${facts.type} has no project`);
+}
+
+/**
  * Every tag that applies to the resource: its own and, for what lives in a project, the
  * project's. Kept as pairs rather than merged, so a resource's own tag can never mask the
  * project's tag of the same key and so widen access.

@@ -21,6 +21,7 @@ import type { AppEnv } from '../app-env.ts';
 import {
   allowedActions,
   isAllowed,
+  projectOf,
   requestActor,
   requireAccess,
   type AccessRule,
@@ -132,14 +133,6 @@ function matchesVersion(ifMatch: string, row: DashboardRow): boolean {
 
 function dashboardFacts(row: DashboardRow, project: ProjectFacts): ResourceFacts {
   return { type: 'dashboard', id: row.id, name: row.title, tags: row.tags, project };
-}
-
-function projectOf(facts: ResourceFacts): ProjectFacts {
-  if (facts.type === 'project') {
-    return { id: facts.id, name: facts.name, tags: facts.tags, grants: facts.grants };
-  }
-  if (facts.type === 'dashboard' || facts.type === 'dataset') return facts.project;
-  throw new Error(`a ${facts.type} has no project`);
 }
 
 function dashboardView(

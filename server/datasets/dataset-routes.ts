@@ -18,6 +18,7 @@ import { csvToArrowIpc, normalizeArrowIpc } from '../arrow/index.ts';
 import {
   allowedActions,
   isAllowed,
+  projectOf,
   requestActor,
   requireAccess,
   type AccessRule,
@@ -234,14 +235,6 @@ function datasetState(row: DatasetRow) {
 
 function datasetFacts(row: DatasetRow, project: ProjectFacts): ResourceFacts {
   return { type: 'dataset', id: row.id, name: row.name, tags: row.tags, project };
-}
-
-function projectOf(facts: ResourceFacts): ProjectFacts {
-  if (facts.type === 'project') {
-    return { id: facts.id, name: facts.name, tags: facts.tags, grants: facts.grants };
-  }
-  if (facts.type === 'dashboard' || facts.type === 'dataset') return facts.project;
-  throw new Error(`a ${facts.type} has no project`);
 }
 
 function summaryView(

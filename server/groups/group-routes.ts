@@ -13,11 +13,11 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { and, asc, count, eq, inArray, ne, sql } from 'drizzle-orm';
-import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import {
   allowedActions,
   authorize,
+  refuseAccess,
   requestActor,
   requireAccess,
   type AccessRule,
@@ -25,7 +25,7 @@ import {
   type ResourceFacts,
   type Subject,
 } from '../authz/index.ts';
-import { ConflictError, ForbiddenError, NotFoundError, validationHook } from '../errors/index.ts';
+import { ConflictError, NotFoundError, validationHook } from '../errors/index.ts';
 import { IdParamsSchema, IdSchema, NameSchema, errorResponses } from '../schemas/index.ts';
 import { schema, type Database } from '../store/index.ts';
 
@@ -269,18 +269,6 @@ interface Refusal {
 
 function isRefusal(value: unknown): value is Refusal {
   return value instanceof Object && 'refused' in value;
-}
-
-async function refuse(c: Context<AppEnv>, groupId: string, reason: string): Promise<never> {
-  await c.var.audit.record({
-    ...requestActor(c),
-    action: 'group.admins.manage',
-    resourceType: 'group',
-    resourceId: groupId,
-    outcome: 'denied',
-    details: { reason },
-  });
-  throw new ForbiddenError(reason);
 }
 
 /**
@@ -617,7 +605,8 @@ export function groupRoutes() {
           return reload(db, id);
         })
         .catch(goneToNotFound);
-      if (isRefusal(result)) return refuse(c, id, result.refused);
+      if (isRefusal(result))
+        return refuseAccess(c, 'group.admins.manage', { type: 'group', id }, result.refused);
       return c.json(groupView(result, subject, rules), 200);
     })
     .openapi(deleteMemberRoute, async (c) => {
@@ -659,7 +648,8 @@ export function groupRoutes() {
           return null;
         },
       );
-      if (isRefusal(result)) return refuse(c, id, result.refused);
+      if (isRefusal(result))
+        return refuseAccess(c, 'group.admins.manage', { type: 'group', id }, result.refused);
       return c.body(null, 204);
     })
     .openapi(putSubgroupRoute, async (c) => {

@@ -14,8 +14,8 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.ts';
-import { isAllowed, requestActor, requireAccess } from '../authz/index.ts';
-import { ConflictError, ForbiddenError, NotFoundError, validationHook } from '../errors/index.ts';
+import { isAllowed, refuseAccess, requestActor, requireAccess } from '../authz/index.ts';
+import { ConflictError, NotFoundError, validationHook } from '../errors/index.ts';
 import { endSignInsOf, hashPassword } from '../identity/index.ts';
 import { IdParamsSchema, NameSchema, errorResponses } from '../schemas/index.ts';
 import { schema, type Database } from '../store/index.ts';
@@ -123,18 +123,6 @@ async function lockUser(db: Database, id: string): Promise<UserRow> {
   const [row] = await db.select().from(users).where(eq(users.id, id)).for('update');
   if (!row) throw new NotFoundError('No user with this id, or you may not see it.');
   return row;
-}
-
-async function refuse(c: Context<AppEnv>, userId: string, reason: string): Promise<never> {
-  await c.var.audit.record({
-    ...requestActor(c),
-    action: 'user.manage',
-    resourceType: 'user',
-    resourceId: userId,
-    outcome: 'denied',
-    details: { reason },
-  });
-  throw new ForbiddenError(reason);
 }
 
 const tags = ['users'];
@@ -280,7 +268,8 @@ export function userRoutes() {
           return after;
         },
       );
-      if ('refused' in result) return refuse(c, id, result.refused);
+      if ('refused' in result)
+        return refuseAccess(c, 'user.manage', { type: 'user', id }, result.refused);
       if (body.disabled === true) await endSignIns(c, id, 'account disabled');
       return c.json(adminView(result), 200);
     })
@@ -324,7 +313,8 @@ export function userRoutes() {
           return after;
         },
       );
-      if ('refused' in result) return refuse(c, id, result.refused);
+      if ('refused' in result)
+        return refuseAccess(c, 'user.manage', { type: 'user', id }, result.refused);
       await endSignIns(c, id, 'password reset');
       c.header('Cache-Control', 'no-store');
       return c.json(
