@@ -167,6 +167,47 @@ describe('dashboards: who may do what', () => {
     expect(guessed.body.error.message).toBe(missing.body.error.message);
   });
 
+  it('lists across projects only the dashboards the caller may open', async () => {
+    const shared = await project([['dave', 'viewer']]);
+    const open = await dashboard(shared, { title: 'Open doses', spec: spec() });
+    const restricted = await dashboard(shared, { title: 'Restricted doses', spec: spec() });
+    const foreign = await dashboard(await project(), { title: 'Foreign doses', spec: spec() });
+    const tagValue = `only-nobody-${crypto.randomUUID()}`;
+    const tagged = await api.call('alice', 'PUT', `/access/tags/dashboard/${restricted.id}`, {
+      tags: { sensitivity: tagValue },
+    });
+    expect(tagged.status).toBe(200);
+    const rule = await api.call('alice', 'POST', '/access/rules', {
+      tagKey: 'sensitivity',
+      tagValue,
+      groupIds: [],
+    });
+    expect(rule.status).toBe(201);
+
+    const ids = async (user: DemoUser) => {
+      const answer = await api.call(user, 'GET', '/dashboards');
+      expect(answer.status).toBe(200);
+      return (answer.body.dashboards as { id: string }[]).map((entry) => entry.id);
+    };
+    const daves = await ids('dave');
+    expect(daves).toContain(open.id);
+    expect(daves).not.toContain(restricted.id);
+    expect(daves).not.toContain(foreign.id);
+    expect(await ids('carol')).not.toContain(open.id);
+    expect(await ids('alice')).toEqual(
+      expect.arrayContaining([open.id, restricted.id, foreign.id]),
+    );
+
+    const listed = await api.call('dave', 'GET', '/dashboards');
+    const entry = (listed.body.dashboards as Record<string, unknown>[]).find(
+      (candidate) => candidate.id === open.id,
+    );
+    expect(entry).toMatchObject({ projectId: shared, title: 'Open doses', viewCount: 1 });
+    expect(entry?.allowedActions).toEqual(['dashboard.view']);
+    expect(entry?.projectName).toMatch(/^p-/);
+    expect(entry).not.toHaveProperty('spec');
+  });
+
   it('refuses ids that are not UUIDs before anything is read', async () => {
     for (const id of ['..%2F..%2Fetc', "1' or '1'='1", 'x'.repeat(300)]) {
       expect((await api.call('bob', 'GET', `/dashboards/${id}`)).status).toBe(400);

@@ -21,6 +21,7 @@ import type { AppEnv } from '../app-env.ts';
 import {
   allowedActions,
   isAllowed,
+  loadResourceFacts,
   projectOf,
   requestActor,
   requireAccess,
@@ -47,7 +48,7 @@ import {
   type DashboardSpec,
 } from './dashboard-spec.ts';
 
-const { dashboards } = schema;
+const { dashboards, projects } = schema;
 
 /** The spec is valid but larger than a dashboard may hold. */
 export class SpecTooLargeError extends ApiError {
@@ -85,6 +86,12 @@ const DashboardSummarySchema = DashboardSchema.omit({ spec: true })
 const DashboardListSchema = z
   .object({ dashboards: z.array(DashboardSummarySchema) })
   .openapi('DashboardList');
+
+const DashboardOverviewSchema = z
+  .object({
+    dashboards: z.array(DashboardSummarySchema.extend({ projectName: z.string() })),
+  })
+  .openapi('DashboardOverview');
 
 const CreateDashboardSchema = z
   .object({ title: TitleSchema, spec: DashboardSpecSchema })
@@ -207,6 +214,20 @@ async function requireQueryRights(
 const tags = ['dashboards'];
 const security = [{ DPoP: [] }];
 
+const listAllDashboardsRoute = createRoute({
+  method: 'get',
+  path: '/dashboards',
+  tags,
+  security,
+  summary: 'Every dashboard the caller may open, in all their projects (without their specs)',
+  responses: {
+    200: {
+      description: 'The dashboards, by project name and then title.',
+      content: { 'application/json': { schema: DashboardOverviewSchema } },
+    },
+  },
+});
+
 const listDashboardsRoute = createRoute({
   method: 'get',
   path: '/projects/{id}/dashboards',
@@ -298,6 +319,37 @@ const notFound = () => new NotFoundError('No dashboard with this id, or you may 
  */
 export function dashboardRoutes() {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(listAllDashboardsRoute, async (c) => {
+      // Listing is listing the projects' contents: whoever may list projects may ask, and each
+      // dashboard is then shown only where the policy lets the caller open it.
+      const { subject, rules } = await requireAccess(c, 'project.list', { type: 'system' });
+      const rows = await c.var.store.asUser(subject.userId, (db) =>
+        db
+          .select({ dashboard: dashboards, projectName: projects.name })
+          .from(dashboards)
+          .innerJoin(projects, eq(projects.id, dashboards.projectId))
+          .orderBy(asc(projects.name), asc(dashboards.title), asc(dashboards.createdAt)),
+      );
+      const projectFacts = new Map<string, ProjectFacts | null>();
+      const visible = [];
+      for (const { dashboard, projectName } of rows) {
+        if (!projectFacts.has(dashboard.projectId)) {
+          const facts = await loadResourceFacts(c.var.store.db, {
+            type: 'project',
+            id: dashboard.projectId,
+          });
+          projectFacts.set(dashboard.projectId, facts ? projectOf(facts) : null);
+        }
+        const project = projectFacts.get(dashboard.projectId);
+        if (!project) continue;
+        if (!isAllowed(subject, 'dashboard.view', dashboardFacts(dashboard, project), rules)) {
+          continue;
+        }
+        const { spec, ...summary } = dashboardView(dashboard, subject, project, rules);
+        visible.push({ ...summary, projectName, viewCount: spec.views.length });
+      }
+      return c.json({ dashboards: visible }, 200);
+    })
     .openapi(listDashboardsRoute, async (c) => {
       const { id } = c.req.valid('param');
       const { subject, facts, rules } = await requireAccess(c, 'project.view', {

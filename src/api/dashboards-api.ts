@@ -1,9 +1,22 @@
 /**
- * The dashboard routes: a project's dashboards (`/projects/{id}/dashboards`) and each one
+ * The dashboard routes: all the caller's dashboards (`/dashboards`), a project's
+ * (`/projects/{id}/dashboards`) and each one
  * (`/dashboards/{id}`). A dashboard is a title plus a spec of views; it inherits its project's
  * grants, and carries the actions the caller may take on it.
  */
 import { api, call } from './client.ts';
+
+/**
+ * Every dashboard the caller may open, in all their projects, without their specs
+ * (`GET /dashboards`).
+ *
+ * @example
+ * const { dashboards } = await listDashboards();
+ */
+export async function listDashboards() {
+  const response = await call(() => api.dashboards.$get());
+  return response.json();
+}
 
 /**
  * The dashboards of a project, without their specs (`GET /projects/{id}/dashboards`).

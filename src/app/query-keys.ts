@@ -12,7 +12,10 @@ export const queryKeys = {
     dashboards: (id: string) => ['projects', id, 'dashboards'] as const,
     datasets: (id: string) => ['projects', id, 'datasets'] as const,
   },
-  dashboards: { one: (id: string) => ['dashboards', id] as const },
+  dashboards: {
+    all: ['dashboards'] as const,
+    one: (id: string) => ['dashboards', id] as const,
+  },
   datasets: { one: (id: string) => ['datasets', id] as const },
   groups: {
     all: ['groups'] as const,

@@ -18,6 +18,7 @@ import { SIGNED_OUT_PATH, SIGN_IN_CALLBACK_PATH } from '../auth/oidc-client.ts';
 import { SignInCallbackPage } from '../auth/sign-in-callback-page.tsx';
 import { SignedOutPage } from '../auth/signed-out-page.tsx';
 import { ConnectionListPage } from '../connections/connection-list-page.tsx';
+import { DashboardListPage } from '../dashboards/dashboard-list-page.tsx';
 import { ConnectionPage } from '../connections/connection-page.tsx';
 import { DashboardPage } from '../dashboards/dashboard-page.tsx';
 import { DatasetPage } from '../datasets/dataset-page.tsx';
@@ -52,6 +53,12 @@ const plannedAreaRoutes = plannedAreas.map((area) =>
     },
   }),
 );
+
+const dashboardListRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/dashboards',
+  component: DashboardListPage,
+});
 
 const projectListRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -149,6 +156,7 @@ export const router = createRouter({
   routeTree: rootRoute.addChildren([
     homeRoute,
     ...plannedAreaRoutes,
+    dashboardListRoute,
     projectListRoute,
     projectRoute,
     dashboardRoute,

@@ -51,11 +51,7 @@ export const areas = [
     summary: 'Charts and tables built on your datasets.',
     icon: 'dashboards',
     audience: 'everyone',
-    status: 'planned',
-    capabilities: [
-      'Build dashboards from shared datasets and connections.',
-      'Share them with a project; they follow the project’s permissions.',
-    ],
+    status: 'available',
   },
   {
     path: '/projects',

@@ -14,7 +14,10 @@ export function useCreateDashboard(projectId: string) {
     mutationFn: (title: string) => createDashboard(projectId, title),
     onSuccess: (dashboard) => {
       queryClient.setQueryData(queryKeys.dashboards.one(dashboard.id), dashboard);
-      return queryClient.invalidateQueries({ queryKey: queryKeys.projects.dashboards(projectId) });
+      return Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.projects.dashboards(projectId) }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.dashboards.all, exact: true }),
+      ]);
     },
   });
 }

@@ -14,7 +14,10 @@ export function useDeleteDashboard(projectId: string) {
     mutationFn: deleteDashboard,
     onSuccess: (_nothing, dashboardId) => {
       queryClient.removeQueries({ queryKey: queryKeys.dashboards.one(dashboardId) });
-      return queryClient.invalidateQueries({ queryKey: queryKeys.projects.dashboards(projectId) });
+      return Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.projects.dashboards(projectId) }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.dashboards.all, exact: true }),
+      ]);
     },
   });
 }

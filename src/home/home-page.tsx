@@ -16,8 +16,8 @@ export function HomePage() {
         </h1>
         <p className="page-lead">
           Enclave opens and processes scientific data inside your browser; the server keeps only
-          what must be shared and trusted. Projects, groups and connections are here; the areas
-          marked below are still to come.
+          what must be shared and trusted. Projects, dashboards, groups and connections are here;
+          the areas marked below are still to come.
         </p>
       </header>
       <div className="cards">
