@@ -8,7 +8,11 @@ import globals from 'globals';
 /** Libraries that may be imported only by the modules that wrap them (`files`). */
 const wrappedLibraries = [
   { pattern: 'workbox-*', wrapper: 'workers/sw/', files: ['workers/sw/**/*.ts'] },
-  { pattern: 'comlink', wrapper: 'workers/engine/comlink', files: [] },
+  {
+    pattern: 'comlink',
+    wrapper: 'workers/engine/comlink/',
+    files: ['workers/engine/comlink/**/*.ts'],
+  },
   {
     pattern: 'apache-arrow',
     wrapper: 'server/arrow/ on the server, workers/engine/arrow/ in the browser',

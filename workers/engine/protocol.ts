@@ -209,7 +209,8 @@ export type EngineErrorCode =
   | 'unsupported_format'
   | 'parse_error'
   | 'cancelled'
-  | 'too_large';
+  | 'too_large'
+  | 'internal';
 
 /** An engine error as it crosses the worker boundary. */
 export interface EngineErrorData {
