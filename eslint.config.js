@@ -49,12 +49,20 @@ const wrappedLibraries = [
   },
 ];
 
+/**
+ * The package (and its subpaths) by its bare name only: a gitignore-style group such as
+ * `comlink/*` would also match our own `./comlink/index.ts`, the wrapper's path.
+ */
+function packageRegex(pattern) {
+  return `^${pattern.replaceAll('*', '[^/]*')}(/.*)?$`;
+}
+
 const restrictedLibraries = {
   'no-restricted-imports': [
     'error',
     {
       patterns: wrappedLibraries.map(({ pattern, wrapper }) => ({
-        group: [pattern, `${pattern}/*`],
+        regex: packageRegex(pattern),
         message: `Import this library only through its wrapper (${wrapper}).`,
       })),
     },
@@ -91,7 +99,7 @@ export default tseslint.config(
             patterns: wrappedLibraries
               .filter((library) => library.pattern !== pattern)
               .map(({ pattern: other, wrapper }) => ({
-                group: [other, `${other}/*`],
+                regex: packageRegex(other),
                 message: `Import this library only through its wrapper (${wrapper}).`,
               })),
           },
