@@ -1,53 +1,53 @@
 /**
- * Reads Arrow IPC files (the file format, `.arrow`/`.feather` v2, and the stream format) into
- * the engine's model through the Arrow wrapper, and turns a malformed file into a clear
- * `parse_error` instead of a library stack trace.
+ * Reads Arrow IPC files (the file format of `.arrow` / Feather v2, and the stream format of
+ * `.arrows`) into the engine's model. The work is the Arrow wrapper's (`arrow/`), which keeps
+ * Arrow's buffers as they are where their layout is the model's, so even a large file opens in
+ * about the time its metadata takes to parse; this module checks that the bytes are Arrow at all
+ * and turns anything unreadable into an `EngineError` a person can act on.
  */
 import { ipcToTable } from '../../arrow/index.ts';
 import type { ColumnTable } from '../../columns/column-data.ts';
 import { EngineError } from '../../engine-error.ts';
 import type { LoadWarning } from '../../protocol.ts';
 
-const FILE_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
+/** `ARROW1`, at the start (and end) of the file format. */
+const FILE_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31] as const;
 
 /**
- * Whether the first bytes look like Arrow IPC: the file magic `ARROW1`, or a stream's
- * continuation marker `0xFFFFFFFF`.
+ * Whether the first bytes look like Arrow IPC: the file format's magic `ARROW1`, or the stream
+ * format's continuation marker `0xFFFFFFFF` (Arrow 0.15 and later).
  *
  * @example
- * looksLikeArrowIpc(head); // true
+ * looksLikeArrowIpc(new Uint8Array(await file.slice(0, 8).arrayBuffer())); // true
  */
 export function looksLikeArrowIpc(head: Uint8Array): boolean {
-  if (head.length >= 6 && FILE_MAGIC.every((byte, i) => head[i] === byte)) return true;
+  if (head.length >= FILE_MAGIC.length && FILE_MAGIC.every((byte, at) => head[at] === byte)) {
+    return true;
+  }
   return (
     head.length >= 4 && head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff
   );
 }
 
 /**
- * The table in Arrow IPC bytes, with warnings for columns converted lossily or left out.
+ * The table in Arrow IPC bytes (file or stream format) and what reading it found worth telling.
+ * Throws a `parse_error` for bytes that are not Arrow or are damaged or cut short, and
+ * `unsupported_format` for compressed record batches.
  *
  * @example
  * const { table, warnings } = readArrowIpc(new Uint8Array(await file.arrayBuffer()));
  */
-export function readArrowIpc(bytes: Uint8Array): { table: ColumnTable; warnings: LoadWarning[] } {
+export function readArrowIpc(bytes: Uint8Array): {
+  table: ColumnTable;
+  warnings: LoadWarning[];
+} {
   if (!looksLikeArrowIpc(bytes)) {
     throw new EngineError({
       code: 'parse_error',
-      message: 'This is not an Arrow IPC file: it does not start with "ARROW1" or a stream marker.',
+      message:
+        'This file is not Arrow IPC: it starts neither with "ARROW1" (the file format) nor with the stream format\'s marker. If it was written by Arrow before version 0.15, write it again with a current version.',
       offset: 0,
     });
   }
-  try {
-    return ipcToTable(bytes);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new EngineError(
-      {
-        code: 'parse_error',
-        message: `The Arrow file is damaged or incomplete and could not be read: ${reason}`,
-      },
-      { cause: error },
-    );
-  }
+  return ipcToTable(bytes);
 }

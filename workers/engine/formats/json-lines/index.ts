@@ -1,168 +1,223 @@
 /**
- * Reads JSON lines (one JSON object per line) into the engine's model. Lines may be split across
- * chunks; the columns are the union of every object's keys, typed from all their values once the
- * whole file is read. Nested values are kept as their JSON text.
+ * Reads JSON lines (`.jsonl`, `.ndjson`: one JSON object per line) into the engine's model,
+ * streamed chunk by chunk: a line may be split across chunks anywhere, each chunk's complete
+ * lines are decoded with one `TextDecoder` call and parsed with `JSON.parse`, and every value
+ * goes at once into its column's typed storage (`json-column.ts`), so memory holds columns,
+ * not objects. The columns are the union of the objects' keys in order of first appearance; a
+ * row without a key holds null there. Blank lines are skipped; a line that is not a JSON object
+ * stops the load with a `parse_error` naming its line and column.
  */
-import type { ColumnData, ColumnTable } from '../../columns/column-data.ts';
-import {
-  BoolBuilder,
-  DictBuilder,
-  NumberBuilder,
-  Utf8Builder,
-} from '../../columns/column-builder.ts';
+import type { Column, ColumnTable } from '../../columns/column-data.ts';
 import { EngineError } from '../../engine-error.ts';
 import type { LoadWarning } from '../../protocol.ts';
 import { throwIfCancelled } from '../../sources/read-chunks.ts';
+import { JsonColumn } from './json-column.ts';
+import { locateJsonError } from './locate-json-error.ts';
 
 export interface ReadJsonLinesOptions {
   readonly signal?: AbortSignal;
+  /** Called after each chunk with the bytes and rows read so far. */
   readonly onProgress?: (bytesRead: number, rows: number) => void;
 }
 
-type Cell = string | number | boolean | null;
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-const CATEGORY_MAX_DISTINCT = 256;
-
-function cellOf(value: unknown): Cell {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-    return value;
-  }
-  return JSON.stringify(value);
+export interface JsonLinesTable {
+  readonly table: ColumnTable;
+  readonly warnings: LoadWarning[];
+  readonly warningCount: number;
 }
 
-function buildColumn(cells: readonly Cell[]): ColumnData {
-  let allBool = true;
-  let allNumber = true;
-  let allInt = true;
-  let allDate = true;
-  let allDatetime = true;
-  let allString = true;
-  const distinct = new Set<string>();
-  for (const cell of cells) {
-    if (cell === null) continue;
-    if (typeof cell !== 'boolean') allBool = false;
-    if (typeof cell !== 'number') allNumber = allInt = false;
-    else if (!Number.isInteger(cell) || cell > 2_147_483_647 || cell < -2_147_483_648) {
-      allInt = false;
-    }
-    if (typeof cell !== 'string') allString = allDate = allDatetime = false;
-    else {
-      if (!ISO_DATE.test(cell)) allDate = false;
-      if (!ISO_DATETIME.test(cell) || Number.isNaN(Date.parse(cell))) allDatetime = false;
-      if (distinct.size <= CATEGORY_MAX_DISTINCT) distinct.add(cell);
-    }
-  }
-  const present = cells.some((cell) => cell !== null);
-  if (present && allBool) {
-    const builder = new BoolBuilder();
-    for (const cell of cells) {
-      if (cell === null) builder.appendNull();
-      else builder.append(cell as boolean);
-    }
-    return builder.finish();
-  }
-  if (present && allNumber) {
-    const builder = new NumberBuilder(allInt ? 'int' : 'float');
-    for (const cell of cells) {
-      if (cell === null) builder.appendNull();
-      else builder.append(cell as number);
-    }
-    return builder.finish();
-  }
-  if (present && allString && (allDate || allDatetime)) {
-    const builder = new NumberBuilder(allDate ? 'date' : 'datetime');
-    for (const cell of cells) {
-      if (cell === null) builder.appendNull();
-      else {
-        const millis = Date.parse(allDate ? `${cell as string}T00:00:00Z` : (cell as string));
-        builder.append(allDate ? Math.round(millis / 86_400_000) : millis);
-      }
-    }
-    return builder.finish();
-  }
-  const useDict =
-    present &&
-    allString &&
-    distinct.size <= CATEGORY_MAX_DISTINCT &&
-    distinct.size * 2 < cells.length;
-  const builder = useDict ? new DictBuilder() : new Utf8Builder();
-  for (const cell of cells) {
-    if (cell === null) builder.appendNull();
-    else builder.append(String(cell));
-  }
-  return builder.finish();
+const NEWLINE = 0x0a;
+const MAX_ROWS = 4_294_967_295;
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number') return 'a number';
+  return typeof value === 'boolean' ? 'true or false' : 'a value';
 }
 
-/**
- * Reads JSON lines from chunks of bytes.
- *
- * @example
- * const { table } = await readJsonLines(readChunks(file), { signal });
- */
-export async function readJsonLines(
-  chunks: AsyncIterable<Uint8Array>,
-  options: ReadJsonLinesOptions = {},
-): Promise<{ table: ColumnTable; warnings: LoadWarning[]; warningCount: number }> {
-  const decoder = new TextDecoder();
-  const columns = new Map<string, Cell[]>();
-  let rows = 0;
-  let line = 0;
-  let bytesRead = 0;
-  let pending = '';
+/** Turns JSON lines into columns, one complete line at a time. */
+class JsonLinesParser {
+  private readonly columns: JsonColumn[] = [];
+  private readonly columnOf = new Map<string, JsonColumn>();
+  readonly warnings: LoadWarning[] = [];
+  rows = 0;
+  /** The 1-based number of the next line. */
+  private line = 1;
 
-  const takeLine = (text: string) => {
-    line++;
-    const trimmed = text.trim();
-    if (trimmed === '') return;
-    let parsed: unknown;
+  /** Parses the complete lines in `text` (which ends right after a newline or at the file's end). */
+  parseLines(text: string): void {
+    let start = 0;
+    while (start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const stop = end > start && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end;
+      this.parseLine(text.slice(start, stop));
+      this.line++;
+      start = end + 1;
+    }
+  }
+
+  private parseLine(line: string) {
+    if (line.trim() === '') return;
+    let value: unknown;
     try {
-      parsed = JSON.parse(trimmed);
+      value = JSON.parse(line);
     } catch (error) {
+      const place = locateJsonError(line) ?? { column: 1, problem: 'it is not valid JSON' };
       throw new EngineError(
         {
           code: 'parse_error',
-          message: `Line ${line} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-          line,
+          message: `Line ${this.line} is not valid JSON: ${place.problem} (column ${place.column}).`,
+          line: this.line,
+          column: place.column,
         },
         { cause: error },
       );
     }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new EngineError({
         code: 'parse_error',
-        message: `Line ${line} is not a JSON object; each line must hold one object like {"a": 1}.`,
-        line,
+        message: `Line ${this.line} holds ${kindOf(value)}, not an object; each line must be one object such as {"dose": 5}.`,
+        line: this.line,
+        column: line.search(/\S/) + 1,
       });
     }
-    for (const [key, value] of Object.entries(parsed)) {
-      let cells = columns.get(key);
-      if (!cells) {
-        cells = new Array<Cell>(rows).fill(null);
-        columns.set(key, cells);
-      }
-      cells.push(cellOf(value));
+    if (this.rows === MAX_ROWS) {
+      throw new EngineError({
+        code: 'too_large',
+        message: `This file has more than ${MAX_ROWS} rows, more than can be opened here.`,
+      });
     }
-    rows++;
-    for (const cells of columns.values()) if (cells.length < rows) cells.push(null);
-  };
-
-  for await (const chunk of chunks) {
-    throwIfCancelled(options.signal);
-    bytesRead += chunk.byteLength;
-    const text = pending + decoder.decode(chunk, { stream: true });
-    const parts = text.split('\n');
-    pending = parts.pop() ?? '';
-    for (const part of parts) takeLine(part);
-    options.onProgress?.(bytesRead, rows);
+    this.addRow(value as Record<string, unknown>);
   }
-  pending += decoder.decode();
-  if (pending !== '') takeLine(pending);
-  const table: ColumnTable = {
-    length: rows,
-    columns: [...columns].map(([name, cells]) => ({ name, data: buildColumn(cells) })),
-  };
-  return { table, warnings: [], warningCount: 0 };
+
+  private addRow(record: Record<string, unknown>) {
+    const row = this.rows;
+    let touched = 0;
+    for (const key of Object.keys(record)) {
+      let column = this.columnOf.get(key);
+      if (column === undefined) {
+        column = new JsonColumn(key, this.warnings);
+        for (let k = 0; k < row; k++) column.addNull();
+        this.columnOf.set(key, column);
+        this.columns.push(column);
+      }
+      column.add(record[key], this.line);
+      touched++;
+    }
+    if (touched !== this.columns.length) {
+      for (const column of this.columns) if (column.length === row) column.addNull();
+    }
+    this.rows = row + 1;
+  }
+
+  finish(): ColumnTable {
+    const columns: Column[] = this.columns.map((column) => ({
+      name: column.name,
+      data: column.finish(),
+    }));
+    return { columns, length: this.rows };
+  }
+
+  /** The number the next line will get. */
+  get nextLine(): number {
+    return this.line;
+  }
+}
+
+/** Decodes UTF-8, strictly first so that invalid bytes can be reported once, with their line. */
+class Utf8Lines {
+  private readonly strict = new TextDecoder('utf-8', { fatal: true });
+  private readonly lenient = new TextDecoder();
+  invalidReported = false;
+
+  /** The text of `bytes`, which hold whole lines; the first invalid line (1-based from `firstLine`) is reported. */
+  decode(bytes: Uint8Array, firstLine: number, warnings: LoadWarning[]): string {
+    try {
+      return this.strict.decode(bytes);
+    } catch {
+      if (!this.invalidReported) {
+        this.invalidReported = true;
+        warnings.push({
+          kind: 'invalid-utf8',
+          line: firstLine + this.firstBadLine(bytes),
+          message:
+            'Some text is not valid UTF-8 (the first on this line); the bad bytes were replaced with "�".',
+        });
+      }
+      return this.lenient.decode(bytes);
+    }
+  }
+
+  private firstBadLine(bytes: Uint8Array): number {
+    let start = 0;
+    for (let line = 0; start < bytes.length; line++) {
+      let end = bytes.indexOf(NEWLINE, start);
+      if (end < 0) end = bytes.length;
+      try {
+        this.strict.decode(bytes.subarray(start, end));
+      } catch {
+        return line;
+      }
+      start = end + 1;
+    }
+    return 0;
+  }
+}
+
+function joined(pieces: readonly Uint8Array[], tail: Uint8Array): Uint8Array {
+  if (pieces.length === 0) return tail;
+  let size = tail.length;
+  for (const piece of pieces) size += piece.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  out.set(tail, at);
+  return out;
+}
+
+/**
+ * The table in a JSON-lines file given as chunks of bytes, and what reading it found worth
+ * telling.
+ *
+ * @example
+ * const { table, warnings } = await readJsonLines(readChunks(file, { signal }), { signal });
+ */
+export async function readJsonLines(
+  chunks: AsyncIterable<Uint8Array>,
+  options: ReadJsonLinesOptions = {},
+): Promise<JsonLinesTable> {
+  const { signal, onProgress } = options;
+  throwIfCancelled(signal);
+  const parser = new JsonLinesParser();
+  const utf8 = new Utf8Lines();
+  // Bytes of a line not yet complete, as they came.
+  let pending: Uint8Array[] = [];
+  let bytesRead = 0;
+  // The decoders drop a byte-order mark at the start of what they decode.
+  const parseBytes = (bytes: Uint8Array) =>
+    parser.parseLines(utf8.decode(bytes, parser.nextLine, parser.warnings));
+  for await (const chunk of chunks) {
+    throwIfCancelled(signal);
+    bytesRead += chunk.byteLength;
+    const lastNewline = chunk.lastIndexOf(NEWLINE);
+    if (lastNewline < 0) {
+      // Copied: the reader may reuse the chunk's memory.
+      pending.push(chunk.slice());
+    } else {
+      parseBytes(joined(pending, chunk.subarray(0, lastNewline + 1)));
+      pending = lastNewline + 1 < chunk.length ? [chunk.slice(lastNewline + 1)] : [];
+    }
+    onProgress?.(bytesRead, parser.rows);
+  }
+  throwIfCancelled(signal);
+  if (pending.length > 0) parseBytes(joined(pending, new Uint8Array(0)));
+  const table = parser.finish();
+  onProgress?.(bytesRead, table.length);
+  return { table, warnings: parser.warnings, warningCount: parser.warnings.length };
 }
