@@ -70,3 +70,28 @@ export type DashboardView = Dashboard['spec']['views'][number];
 export async function deleteDashboard(id: string): Promise<void> {
   await call(() => api.dashboards[':id'].$delete({ param: { id } }));
 }
+
+/**
+ * Adds a view to a dashboard (`PATCH /dashboards/{id}` with `If-Match`), so a change someone
+ * made in between is not overwritten: that answers 409 and nothing is saved.
+ *
+ * @example
+ * await addDashboardView(dashboardId, (taken) => dashboardView({ ...options, takenIds: taken }));
+ */
+export async function addDashboardView(
+  id: string,
+  makeView: (takenIds: readonly string[]) => DashboardView,
+) {
+  const current = await call(() => api.dashboards[':id'].$get({ param: { id } }));
+  const etag = current.headers.get('etag');
+  const dashboard = await current.json();
+  const view = makeView(dashboard.spec.views.map((existing) => existing.id));
+  const response = await call(() =>
+    api.dashboards[':id'].$patch({
+      param: { id },
+      header: etag ? { 'if-match': etag } : {},
+      json: { spec: { version: 1, views: [...dashboard.spec.views, view] } },
+    }),
+  );
+  return response.json();
+}

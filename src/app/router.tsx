@@ -19,6 +19,8 @@ import { SignInCallbackPage } from '../auth/sign-in-callback-page.tsx';
 import { SignedOutPage } from '../auth/signed-out-page.tsx';
 import { ConnectionListPage } from '../connections/connection-list-page.tsx';
 import { DashboardListPage } from '../dashboards/dashboard-list-page.tsx';
+import { DataPage } from '../data/data-page.tsx';
+import { DatasetWorkbenchPage } from '../data/dataset-workbench-page.tsx';
 import { ConnectionPage } from '../connections/connection-page.tsx';
 import { DashboardPage } from '../dashboards/dashboard-page.tsx';
 import { DatasetPage } from '../datasets/dataset-page.tsx';
@@ -53,6 +55,21 @@ const plannedAreaRoutes = plannedAreas.map((area) =>
     },
   }),
 );
+
+const dataRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/data',
+  component: DataPage,
+});
+
+const dataWorkbenchRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/data/$datasetId',
+  component: function DataWorkbenchRoute() {
+    const { datasetId } = dataWorkbenchRoute.useParams();
+    return <DatasetWorkbenchPage key={datasetId} datasetId={datasetId} />;
+  },
+});
 
 const dashboardListRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -156,6 +173,8 @@ export const router = createRouter({
   routeTree: rootRoute.addChildren([
     homeRoute,
     ...plannedAreaRoutes,
+    dataRoute,
+    dataWorkbenchRoute,
     dashboardListRoute,
     projectListRoute,
     projectRoute,

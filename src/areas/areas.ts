@@ -37,13 +37,7 @@ export const areas = [
     summary: 'Open and explore datasets in your browser.',
     icon: 'data',
     audience: 'everyone',
-    status: 'planned',
-    capabilities: [
-      'Open CSV, TSV, Arrow and Parquet files; they are processed on this device, not on a server.',
-      'Filter, sort, group and compute statistics in background workers.',
-      'Keep datasets on this device, encrypted with a key that cannot leave the browser.',
-      'Share datasets with a project in versions, any of which can be restored.',
-    ],
+    status: 'available',
   },
   {
     path: '/dashboards',

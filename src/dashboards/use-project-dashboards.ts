@@ -1,4 +1,7 @@
-/** Query hook for the dashboards of a project the signed-in user may open. */
+/**
+ * Query hook for the dashboards of a project the signed-in user may open; it waits (asks
+ * nothing) while no project is chosen.
+ */
 import { useQuery } from '@tanstack/react-query';
 import { listProjectDashboards } from '../api/dashboards-api.ts';
 import { queryKeys } from '../app/query-keys.ts';
@@ -7,10 +10,11 @@ import { queryKeys } from '../app/query-keys.ts';
  * @example
  * const dashboards = useProjectDashboards(projectId);
  */
-export function useProjectDashboards(projectId: string) {
+export function useProjectDashboards(projectId: string | undefined) {
   return useQuery({
-    queryKey: queryKeys.projects.dashboards(projectId),
-    queryFn: () => listProjectDashboards(projectId),
+    queryKey: queryKeys.projects.dashboards(projectId ?? ''),
+    queryFn: () => listProjectDashboards(projectId ?? ''),
     select: (answer) => answer.dashboards,
+    enabled: Boolean(projectId),
   });
 }

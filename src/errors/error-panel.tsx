@@ -4,6 +4,7 @@
  */
 import { useId } from 'react';
 import { ApiRequestError } from '../api/api-request-error.ts';
+import { EngineError } from '../../workers/engine/engine-error.ts';
 import { UserFacingError } from './user-facing-error.ts';
 
 interface ErrorPanelProps {
@@ -16,7 +17,9 @@ interface ErrorPanelProps {
 function explain(error: unknown): { message: string; requestId: string | undefined } {
   if (error instanceof ApiRequestError)
     return { message: error.message, requestId: error.requestId };
-  if (error instanceof UserFacingError) return { message: error.message, requestId: undefined };
+  if (error instanceof UserFacingError || error instanceof EngineError) {
+    return { message: error.message, requestId: undefined };
+  }
   return {
     message:
       error instanceof Error && error.message
