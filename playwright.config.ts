@@ -4,6 +4,7 @@
  * data directory; beside it, a stand-in company issuer and a second server that trusts it.
  */
 import { defineConfig } from '@playwright/test';
+import { SERVER_LOG_PATH } from './e2e/support/server-log.ts';
 import {
   ADMIN_GROUP,
   EXTERNAL_APP_PORT,
@@ -77,6 +78,9 @@ export default defineConfig({
         PORT: String(port),
         // The demo users (alice, bob, carol, dave) sign in in the tests; loopback only.
         ENCLAVE_SEED: 'demo',
+        // Every request is logged, to a file the no-upload test reads.
+        LOG_LEVEL: 'info',
+        E2E_SERVER_LOG: SERVER_LOG_PATH,
       },
     },
     // The external-issuer mode: a stand-in company issuer, and a second Enclave that trusts it.

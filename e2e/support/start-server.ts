@@ -3,11 +3,14 @@
  * that directory when the server has stopped, so test runs neither share state nor leave
  * databases behind in the temp folder.
  *
+ * When `E2E_SERVER_LOG` names a file, everything the server logs is also written there, so a
+ * test can read the server's log (e.g. to prove a file's content never reached it).
+ *
  * Playwright signals the whole process group, server included, on teardown: this wrapper only
  * waits for the server to close its store, then cleans up.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -17,8 +20,18 @@ const STOP_GRACE_MS = 10_000;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'enclave-e2e-'));
 const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
   env: { ...process.env, DATA_DIR: dataDir },
-  stdio: 'inherit',
+  stdio: ['ignore', 'pipe', 'pipe'],
 });
+const logFile = process.env.E2E_SERVER_LOG ? createWriteStream(process.env.E2E_SERVER_LOG) : null;
+for (const [from, to] of [
+  [server.stdout, process.stdout],
+  [server.stderr, process.stderr],
+] as const) {
+  from.on('data', (chunk: Buffer) => {
+    to.write(chunk);
+    logFile?.write(chunk);
+  });
+}
 
 function stopping(): void {
   setTimeout(() => server.kill('SIGKILL'), STOP_GRACE_MS).unref();
@@ -27,6 +40,7 @@ process.on('SIGTERM', stopping);
 process.on('SIGINT', stopping);
 
 server.on('exit', (code, signal) => {
+  logFile?.end();
   rmSync(dataDir, { recursive: true, force: true });
   process.exit(code ?? (signal ? 1 : 0));
 });
