@@ -63,7 +63,12 @@ async function main(): Promise<void> {
     { kid: signingKey.kid, alg: signingKey.alg, origin: signingKey.origin },
     'token signing key ready',
   );
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onConnectionError: (error) =>
+      logger.warn({ err: error }, 'the database dropped a pooled connection; opening a new one'),
+  });
   logger.info(
     { store: store.kind, dataDir: store.kind === 'pglite' ? config.dataDir : undefined },
     'store open, migrations applied',

@@ -47,6 +47,26 @@ describe.each(storeTargets())('migrations on $name', (target) => {
       expect(Number(heads[0]?.n)).toBe(1);
     },
   );
+
+  it.runIf(target.name === 'postgres')(
+    'survive the server ending an idle pooled connection, and say so',
+    async () => {
+      const dropped: Error[] = [];
+      const instance = await openStore({
+        databaseUrl: store.databaseUrl,
+        onConnectionError: (error) => dropped.push(error),
+      });
+      try {
+        const [own] = await instance.rows<{ pid: number }>(sql`select pg_backend_pid() as pid`);
+        // As an administrator (or a failover) would: the connection sits idle in the pool.
+        await store.rows(sql`select pg_terminate_backend(${own?.pid})`);
+        await expect.poll(() => dropped.length).toBe(1);
+        await expect(instance.ping()).resolves.toBeUndefined();
+      } finally {
+        await instance.close();
+      }
+    },
+  );
 });
 
 describe('PGlite under DATA_DIR', () => {

@@ -44,6 +44,12 @@ export interface StoreOptions {
   databaseUrl?: string | undefined;
   /** Folder for PGlite's files; when absent (and no URL), PGlite runs in memory. */
   dataDir?: string | undefined;
+  /**
+   * Told when the server drops an idle pooled connection (a restart, a failover, an
+   * administrator ending it). The pool then opens a new one for the next query; without a
+   * listener, node-postgres would raise the error where nothing catches it and end the process.
+   */
+  onConnectionError?: ((error: Error) => void) | undefined;
 }
 
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -60,7 +66,9 @@ const migrationLockKey = 0x656e636c; // "encl"
  * await store.close();
  */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir);
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.onConnectionError)
+    : openPglite(options.dataDir);
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Store> {
@@ -84,8 +92,12 @@ async function openPglite(dataDir: string | undefined): Promise<Store> {
   });
 }
 
-async function openPostgres(databaseUrl: string): Promise<Store> {
+async function openPostgres(
+  databaseUrl: string,
+  onConnectionError: StoreOptions['onConnectionError'],
+): Promise<Store> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  pool.on('error', (error) => onConnectionError?.(error));
   const db = drizzlePostgres({ client: pool, schema });
   try {
     await migrateUnderLock(pool, () => migratePostgres(db, { migrationsFolder }));
