@@ -50,7 +50,7 @@ import {
   parseStatsRequest,
 } from './request-schemas.ts';
 import { detectFormat } from './sources/detect-format.ts';
-import { readChunks, readWhole } from './sources/read-chunks.ts';
+import { chunksOf, readChunks, readWhole } from './sources/read-chunks.ts';
 
 const PROGRESS_INTERVAL_MS = 50;
 const MAX_WARNINGS = 100;
@@ -111,16 +111,50 @@ function everyRow(length: number): Uint32Array {
   return rows;
 }
 
-function checkSource(source: OpenSource): { blob: Blob; name: string } {
+/**
+ * What `open` reads: a file, read in chunks, or bytes already in hand (transferred from the
+ * page), which are read where they lie, never copied into a Blob and back.
+ */
+type Input =
+  | { readonly kind: 'file'; readonly blob: Blob; readonly size: number; readonly name: string }
+  | {
+      readonly kind: 'bytes';
+      readonly bytes: Uint8Array;
+      readonly size: number;
+      readonly name: string;
+    };
+
+function checkSource(source: OpenSource): Input {
   const name = typeof source?.name === 'string' ? source.name.slice(0, 1_000) : '';
-  if (source?.kind === 'file' && source.file instanceof Blob) return { blob: source.file, name };
+  if (source?.kind === 'file' && source.file instanceof Blob) {
+    return { kind: 'file', blob: source.file, size: source.file.size, name };
+  }
   if (source?.kind === 'bytes' && source.bytes instanceof ArrayBuffer) {
-    return { blob: new Blob([source.bytes]), name };
+    const bytes = new Uint8Array(source.bytes);
+    return { kind: 'bytes', bytes, size: bytes.byteLength, name };
   }
   throw new EngineError({
     code: 'invalid_request',
     message: 'Invalid request: open takes a file or bytes.',
   });
+}
+
+async function headOf(input: Input): Promise<Uint8Array> {
+  if (input.kind === 'bytes') return input.bytes.subarray(0, 4096);
+  return new Uint8Array(await input.blob.slice(0, 4096).arrayBuffer());
+}
+
+function chunksFrom(input: Input, signal: AbortSignal): AsyncIterable<Uint8Array> {
+  return input.kind === 'bytes' ? chunksOf(input.bytes) : readChunks(input.blob, { signal });
+}
+
+async function wholeOf(
+  input: Input,
+  signal: AbortSignal,
+  onRead: (bytesRead: number) => void,
+): Promise<Uint8Array> {
+  if (input.kind === 'bytes') return input.bytes;
+  return new Uint8Array(await readWhole(input.blob, { signal, onRead }));
 }
 
 /**
@@ -158,7 +192,7 @@ export function createEngine(): EngineApi {
 
   async function load(
     format: FileFormat,
-    blob: Blob,
+    input: Input,
     options: OpenOptions,
     signal: AbortSignal,
     progress: ReturnType<typeof throttled>,
@@ -167,28 +201,31 @@ export function createEngine(): EngineApi {
     switch (format) {
       case 'csv':
       case 'tsv':
-        return readCsv(readChunks(blob, { signal }), {
+        return readCsv(chunksFrom(input, signal), {
           delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : undefined),
           ...(options.columnTypes ? { columnTypes: options.columnTypes } : {}),
           signal,
           onProgress: (bytesRead, rows) => progress('reading', bytesRead, rows),
         });
       case 'jsonl':
-        return readJsonLines(readChunks(blob, { signal }), {
+        return readJsonLines(chunksFrom(input, signal), {
           signal,
           onProgress: (bytesRead, rows) => progress('reading', bytesRead, rows),
         });
       case 'arrow': {
-        const bytes = await readWhole(blob, { signal, onRead });
-        const { table, warnings } = readArrowIpc(new Uint8Array(bytes));
+        const { table, warnings } = readArrowIpc(await wholeOf(input, signal, onRead));
         return { table, warnings, warningCount: warnings.length };
       }
       case 'parquet': {
-        const bytes = await readWhole(blob, { signal, onRead });
-        progress('building', blob.size, 0, true);
-        const { table, warnings } = await readParquet(bytes, {
+        const bytes = await wholeOf(input, signal, onRead);
+        progress('building', input.size, 0, true);
+        const whole =
+          bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+            ? (bytes.buffer as ArrayBuffer)
+            : (bytes.slice().buffer as ArrayBuffer);
+        const { table, warnings } = await readParquet(whole, {
           signal,
-          onProgress: (rows) => progress('building', blob.size, rows),
+          onProgress: (rows) => progress('building', input.size, rows),
         });
         return { table, warnings, warningCount: warnings.length };
       }
@@ -198,7 +235,7 @@ export function createEngine(): EngineApi {
   return {
     async open(source, rawOptions, onProgress) {
       const options = parseOpenOptions(rawOptions);
-      const { blob, name } = checkSource(source);
+      const input = checkSource(source);
       if (jobs.has(options.jobId)) {
         throw new EngineError({
           code: 'invalid_request',
@@ -208,15 +245,14 @@ export function createEngine(): EngineApi {
       const controller = new AbortController();
       jobs.set(options.jobId, controller);
       const started = performance.now();
-      const progress = throttled(options.jobId, blob.size, onProgress);
+      const progress = throttled(options.jobId, input.size, onProgress);
       try {
-        const head = new Uint8Array(await blob.slice(0, 4096).arrayBuffer());
-        const format = options.format ?? detectFormat(name, head);
-        const loaded = await load(format, blob, options, controller.signal, progress);
-        progress('building', blob.size, loaded.table.length, true);
-        return holdTable(name, loaded.table, {
+        const format = options.format ?? detectFormat(input.name, await headOf(input));
+        const loaded = await load(format, input, options, controller.signal, progress);
+        progress('building', input.size, loaded.table.length, true);
+        return holdTable(input.name, loaded.table, {
           format,
-          bytes: blob.size,
+          bytes: input.size,
           rows: loaded.table.length,
           elapsedMs: performance.now() - started,
           warnings: loaded.warnings.slice(0, MAX_WARNINGS),
