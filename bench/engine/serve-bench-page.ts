@@ -4,7 +4,7 @@
  * than the dev server: the engine then runs as the app ships it, bundled and minified.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,10 @@ export interface ServedBenchPage {
 }
 
 export interface ServeBenchPageOptions {
-  /** Where the build goes; by default a folder under the system's temp directory. */
+  /**
+   * Where the build goes; by default a fresh folder under the system's temp directory (so two
+   * runs at once do not build over each other), removed again on close.
+   */
   readonly outDir?: string;
 }
 
@@ -44,7 +47,8 @@ export async function serveBenchPage(
   options: ServeBenchPageOptions = {},
 ): Promise<ServedBenchPage> {
   const root = fileURLToPath(new URL('.', import.meta.url));
-  const outDir = options.outDir ?? join(tmpdir(), 'enclave-bench-engine');
+  const scratch = options.outDir ? null : await mkdtemp(join(tmpdir(), 'enclave-bench-engine-'));
+  const outDir = options.outDir ?? scratch!;
   await build({
     root,
     configFile: false,
@@ -88,6 +92,9 @@ export async function serveBenchPage(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (scratch) await rm(scratch, { recursive: true, force: true });
+    },
   };
 }
