@@ -5,6 +5,7 @@
 import { useId } from 'react';
 import { ApiRequestError } from '../api/api-request-error.ts';
 import { EngineError } from '../../workers/engine/engine-error.ts';
+import { LocalStoreError } from '../local-datasets/index.ts';
 import { UserFacingError } from './user-facing-error.ts';
 
 interface ErrorPanelProps {
@@ -17,7 +18,11 @@ interface ErrorPanelProps {
 function explain(error: unknown): { message: string; requestId: string | undefined } {
   if (error instanceof ApiRequestError)
     return { message: error.message, requestId: error.requestId };
-  if (error instanceof UserFacingError || error instanceof EngineError) {
+  if (
+    error instanceof UserFacingError ||
+    error instanceof EngineError ||
+    error instanceof LocalStoreError
+  ) {
     return { message: error.message, requestId: undefined };
   }
   return {

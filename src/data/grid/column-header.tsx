@@ -100,6 +100,7 @@ export function ColumnHeader({
           <button
             type="button"
             className="grid-sort"
+            aria-label={`Sort by ${column.name}`}
             title="Sort by this column (shift-click to add it to the sort)"
             onClick={(event) => onSort(event.shiftKey)}
           >
