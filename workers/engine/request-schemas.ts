@@ -69,18 +69,31 @@ const PredicateSchema: z.ZodType<Predicate> = z.lazy(() =>
   ]),
 );
 
-function measurePredicate(predicate: Predicate, depth = 1): number {
-  if (depth > MAX_PREDICATE_DEPTH) {
-    throw invalid(`a filter may nest at most ${String(MAX_PREDICATE_DEPTH)} levels deep`);
+/**
+ * Bounds a filter before the schema reads it. The walk is iterative and looks only at the
+ * nesting keys, so a filter nested a hundred thousand levels deep is refused here instead of
+ * overflowing the stack of the schema's recursive parse.
+ */
+function checkPredicateSize(value: unknown): void {
+  const pending: [unknown, number][] = [[value, 1]];
+  let nodes = 0;
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > MAX_PREDICATE_DEPTH) {
+      throw invalid(`a filter may nest at most ${String(MAX_PREDICATE_DEPTH)} levels deep`);
+    }
+    nodes += 1;
+    if (nodes > MAX_PREDICATE_NODES) {
+      throw invalid(`a filter may have at most ${String(MAX_PREDICATE_NODES)} conditions`);
+    }
+    const { predicates, predicate } = node as { predicates?: unknown; predicate?: unknown };
+    if (Array.isArray(predicates)) {
+      if (predicates.length > MAX_PREDICATE_NODES) continue;
+      for (const child of predicates) pending.push([child, depth + 1]);
+    }
+    if (predicate !== undefined) pending.push([predicate, depth + 1]);
   }
-  if (predicate.op === 'and' || predicate.op === 'or') {
-    return predicate.predicates.reduce(
-      (nodes, child) => nodes + measurePredicate(child, depth + 1),
-      1,
-    );
-  }
-  if (predicate.op === 'not') return 1 + measurePredicate(predicate.predicate, depth + 1);
-  return 1;
 }
 
 const SortKeySchema = z.object({ column: ColumnName, direction: z.enum(['asc', 'desc']) }).strict();
@@ -203,11 +216,10 @@ export function parsePage(offset: unknown, limit: unknown, columns: unknown) {
 
 /** @example const spec = parseQuerySpec(request); */
 export function parseQuerySpec(value: unknown): QuerySpec {
-  const spec = parse(QuerySpecSchema, value, 'the query') satisfies QuerySpec;
-  if (spec.filter && measurePredicate(spec.filter) > MAX_PREDICATE_NODES) {
-    throw invalid(`a filter may have at most ${String(MAX_PREDICATE_NODES)} conditions`);
+  if (typeof value === 'object' && value !== null && 'filter' in value) {
+    checkPredicateSize(value.filter);
   }
-  return spec;
+  return parse(QuerySpecSchema, value, 'the query') satisfies QuerySpec;
 }
 
 /** @example const spec = parseGroupBySpec(request); */

@@ -74,14 +74,17 @@ function isArrowBytes(value: unknown): value is ArrowBytes {
   return typeof value === 'object' && value !== null && 'ipc' in value && 'rows' in value;
 }
 
+/** Where the engine is served and reached: the worker's global scope, a worker, or a port. */
+export type EngineEndpoint = Comlink.Endpoint;
+
 /**
- * Serves `engine` to the page that started this worker.
+ * Serves `engine` to the page that started this worker (or on `endpoint`).
  *
  * @example
  * // workers/engine/engine-worker.ts
  * exposeEngine(createEngine());
  */
-export function exposeEngine(engine: EngineApi): void {
+export function exposeEngine(engine: EngineApi, endpoint?: EngineEndpoint): void {
   const exposed: Record<string, (...args: never[]) => Promise<unknown>> = Object.create(null);
   for (const name of ENGINE_METHODS) {
     const method = engine[name] as (...args: unknown[]) => Promise<unknown>;
@@ -97,7 +100,7 @@ export function exposeEngine(engine: EngineApi): void {
       }
     };
   }
-  Comlink.expose(Object.freeze(exposed));
+  Comlink.expose(Object.freeze(exposed), endpoint);
 }
 
 /** The engine as the page sees it: `EngineApi`, plus ending the worker. */
@@ -140,7 +143,7 @@ export function connectEngine(worker: Worker): EngineConnection {
     drop: (id) => call('drop', id),
     terminate: () => {
       remote[Comlink.releaseProxy]();
-      worker.terminate();
+      if ('terminate' in worker) worker.terminate();
     },
   };
 }
