@@ -110,13 +110,13 @@ export interface EngineConnection extends EngineApi {
 }
 
 /**
- * Connects the page to an engine worker.
+ * Connects the page to an engine worker (or to an engine served on a port).
  *
  * @example
  * const engine = connectEngine(new Worker(url, { type: 'module' }));
  * const table = await engine.open({ kind: 'file', file, name: file.name }, { jobId });
  */
-export function connectEngine(worker: Worker): EngineConnection {
+export function connectEngine(worker: Worker | EngineEndpoint): EngineConnection {
   const remote =
     Comlink.wrap<Record<EngineMethod, (...args: unknown[]) => Promise<unknown>>>(worker);
   const call = async <Result>(name: EngineMethod, ...args: unknown[]): Promise<Result> => {
