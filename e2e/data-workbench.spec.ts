@@ -311,3 +311,62 @@ test('kept datasets survive a reload, stay apart per user, and sign-out offers t
   expect(await cspViolations(page)).toEqual([]);
   expect(browserProblems).toEqual([]);
 });
+
+test('a view saved into a project dashboard is drawn there for every member', async ({
+  page,
+  browserProblems,
+}) => {
+  const projectName = `Dose finding ${suffix}`;
+  const dashboardTitle = `Dose overview ${suffix}`;
+  await signIn(page, 'bob', '/projects');
+  const create = page.getByRole('form', { name: 'Create a project' });
+  await create.getByLabel('Name').fill(projectName);
+  await create.getByRole('button', { name: 'Create project' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: projectName })).toBeVisible();
+  const members = page.getByRole('region', { name: 'Members' });
+  const addMember = members.getByRole('form', { name: 'Add a member' });
+  await addMember.getByLabel('User or group').selectOption({ label: 'Dave Davis (dave)' });
+  await addMember.getByLabel('Role', { exact: true }).selectOption('viewer');
+  await addMember.getByRole('button', { name: 'Add member' }).click();
+  await expect(members.getByLabel('Role of dave')).toHaveValue('viewer');
+  const createDashboard = page.getByRole('form', { name: 'Create a dashboard' });
+  await createDashboard.getByLabel('New dashboard title').fill(dashboardTitle);
+  await createDashboard.getByRole('button', { name: 'Create dashboard' }).click();
+  await expect(page.getByRole('link', { name: dashboardTitle })).toBeVisible();
+
+  const rows = 3_000;
+  await openFile(page, csvFile(`doses-${suffix}.csv`, assayCsv(rows, 'shared')));
+  await expectWorkbench(page, rows, 7);
+  const filter = page.getByRole('form', { name: 'Filter rows' });
+  await filter.getByRole('button', { name: 'Add condition' }).click();
+  await filter.getByLabel('Column of condition 1').selectOption('dose_mg');
+  await filter.getByLabel('Operator of condition 1').selectOption('gt');
+  await filter.getByLabel('Value of condition 1').fill('40');
+  await filter.getByRole('button', { name: 'Apply filter' }).click();
+  const matching = rowsAbove(rows, 40).toLocaleString('en-US');
+  await expect(page.getByTestId('row-count')).toContainText(`${matching} match the filter`);
+
+  const save = page.getByRole('form', { name: 'Save to a dashboard' });
+  await save.getByLabel('Project').selectOption({ label: projectName });
+  await save.getByLabel('Dashboard').selectOption({ label: dashboardTitle });
+  await save.getByLabel('View title').fill('High doses');
+  await save.getByRole('button', { name: 'Share and save' }).click();
+  await save.getByRole('status').getByRole('link', { name: dashboardTitle }).click();
+
+  // On the dashboard the view is computed again in this browser, from the shared version.
+  await expect(page.getByRole('heading', { level: 1, name: dashboardTitle })).toBeVisible();
+  const view = page.getByRole('region', { name: 'High doses' });
+  await expect(view).toContainText(`${matching} of ${rows.toLocaleString('en-US')} rows`);
+  expect(await paintedPixels(page, /High doses/)).toBeGreaterThan(1_000);
+  expect(await cspViolations(page)).toEqual([]);
+  expect(browserProblems).toEqual([]);
+
+  // Dave, a viewer of the project, sees the same chart.
+  await signOut(page, 'Delete and sign out');
+  await signIn(page, 'dave', '/dashboards');
+  await page.getByRole('link', { name: dashboardTitle }).click();
+  await expect(page.getByRole('region', { name: 'High doses' })).toContainText(
+    `${matching} of ${rows.toLocaleString('en-US')} rows`,
+  );
+  expect(await paintedPixels(page, /High doses/)).toBeGreaterThan(1_000);
+});

@@ -1,9 +1,9 @@
 /**
- * One dashboard: its title and, for now, its views as a plain list (what each shows and where its
- * data comes from). Owners may delete it here.
+ * One dashboard: its title and its views, each drawn in this browser from the data it reads (see
+ * `dashboard-view-panel.tsx`). Owners may delete it here.
  */
 import { useNavigate } from '@tanstack/react-router';
-import type { Dashboard, DashboardView } from '../api/dashboards-api.ts';
+import type { Dashboard } from '../api/dashboards-api.ts';
 import { ErrorPanel } from '../errors/error-panel.tsx';
 import { useDocumentTitle } from '../layout/use-document-title.ts';
 import { ProjectBreadcrumb } from '../projects/project-breadcrumb.tsx';
@@ -12,32 +12,18 @@ import { formatDateTime } from '../ui/format-date-time.ts';
 import { LoadingState } from '../ui/loading-state.tsx';
 import { useDashboard } from './use-dashboard.ts';
 import { useDeleteDashboard } from './use-delete-dashboard.ts';
-import { viewKindLabels } from './view-kind-labels.ts';
-
-function sourceOf(view: DashboardView): string {
-  if (view.source.type === 'dataset') {
-    const version = view.source.version ? `version ${String(view.source.version)}` : 'latest';
-    return `Dataset ${view.source.datasetId} (${version})`;
-  }
-  return `Query through connection ${view.source.connectionId}`;
-}
+import { DashboardViewPanel } from './dashboard-view-panel.tsx';
 
 function ViewList({ views }: { views: Dashboard['spec']['views'] }) {
   if (views.length === 0) {
     return <p className="empty">This dashboard has no views yet.</p>;
   }
   return (
-    <ol className="item-list">
+    <div className="dashboard-views">
       {views.map((view) => (
-        <li key={view.id} className="item">
-          <h3 className="item-title">{view.title}</h3>
-          <p className="item-meta">
-            <span className="badge badge-neutral">{viewKindLabels[view.kind]}</span>{' '}
-            <span className="mono">{sourceOf(view)}</span>
-          </p>
-        </li>
+        <DashboardViewPanel key={view.id} view={view} />
       ))}
-    </ol>
+    </div>
   );
 }
 
@@ -81,7 +67,7 @@ export function DashboardPage({
   const dashboard = useDashboard(dashboardId);
   useDocumentTitle(dashboard.data?.title ?? 'Dashboard');
   return (
-    <article className="page" aria-labelledby="page-title">
+    <article className="page page-wide" aria-labelledby="page-title">
       <header className="page-header">
         <ProjectBreadcrumb projectId={projectId} />
         <h1 id="page-title" tabIndex={-1}>
@@ -101,8 +87,8 @@ export function DashboardPage({
       )}
       {dashboard.isSuccess && (
         <>
-          <section className="panel panel-wide" aria-labelledby="views-title">
-            <h2 id="views-title" className="panel-title">
+          <section aria-labelledby="views-title">
+            <h2 id="views-title" className="section-title">
               Views
             </h2>
             <ViewList views={dashboard.data.spec.views} />

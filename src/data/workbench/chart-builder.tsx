@@ -1,17 +1,22 @@
 /**
  * The chart controls of the workbench: a kind (histogram, bar, line, scatter, box) and the
  * columns it draws. The engine worker computes the chart's points over the current view (bins,
- * groups, an even sample of at most 200,000 scatter points), so the page only draws.
+ * groups, an even sample of at most 200,000 scatter points; see `src/charts/chart-query.ts`), so
+ * the page only draws.
  */
 import { useEffect, useId, useMemo, useState } from 'react';
 import type { ChartQuery, ColumnSchema } from '../../../workers/engine/protocol.ts';
 import { chartFigure } from '../../charts/chart-figure.ts';
+import {
+  chartQueryFor,
+  isCategoricalColumn as isCategorical,
+  isNumericColumn as isNumeric,
+  type ChartKind,
+} from '../../charts/chart-query.ts';
 import { UplotChart } from '../../charts/uplot-chart.tsx';
 import { useChartData } from '../../engine/use-chart-data.ts';
 import { ErrorPanel } from '../../errors/error-panel.tsx';
 import { LoadingState } from '../../ui/loading-state.tsx';
-
-export type ChartKind = ChartQuery['kind'];
 
 export const chartKindLabels: Record<ChartKind, string> = {
   histogram: 'Histogram',
@@ -20,21 +25,6 @@ export const chartKindLabels: Record<ChartKind, string> = {
   scatter: 'Scatter',
   box: 'Box plot',
 };
-
-const SCATTER_POINTS = 200_000;
-
-function isNumeric(column: ColumnSchema): boolean {
-  return (
-    column.type === 'int' ||
-    column.type === 'float' ||
-    column.type === 'date' ||
-    column.type === 'datetime'
-  );
-}
-
-function isCategorical(column: ColumnSchema): boolean {
-  return column.type === 'category' || column.type === 'string' || column.type === 'bool';
-}
 
 interface ChartChoice {
   readonly kind: ChartKind;
@@ -45,32 +35,15 @@ interface ChartChoice {
 
 /** The engine query for a choice, or why there is none for these columns. */
 function queryFor(choice: ChartChoice, columns: readonly ColumnSchema[]): ChartQuery | string {
-  const named = (name: string) => columns.find((column) => column.name === name);
-  const x = named(choice.x);
-  const y = named(choice.y);
-  switch (choice.kind) {
-    case 'histogram':
-      return x && isNumeric(x)
-        ? { kind: 'histogram', x: x.name, bins: 40 }
-        : 'Pick a number column.';
-    case 'bar':
-      return x
-        ? { kind: 'bar', x: x.name, aggregate: { op: 'count' }, limit: 40 }
-        : 'Pick a column.';
-    case 'line':
-      return x && y && isNumeric(x) && isNumeric(y)
-        ? { kind: 'line', x: x.name, y: [y.name], maxPoints: 2_000 }
-        : 'Pick two number columns.';
-    case 'scatter':
-      return x && y && isNumeric(x) && isNumeric(y)
-        ? { kind: 'scatter', x: x.name, y: y.name, maxPoints: SCATTER_POINTS }
-        : 'Pick two number columns.';
-    case 'box': {
-      if (!y || !isNumeric(y)) return 'Pick a number column.';
-      const group = named(choice.group);
-      return group ? { kind: 'box', y: y.name, groupBy: group.name } : { kind: 'box', y: y.name };
-    }
-  }
+  return chartQueryFor(
+    {
+      kind: choice.kind,
+      x: choice.x,
+      y: choice.y,
+      ...(choice.group ? { groupBy: choice.group } : {}),
+    },
+    columns,
+  );
 }
 
 function firstChoice(columns: readonly ColumnSchema[]): ChartChoice {
