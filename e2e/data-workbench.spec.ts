@@ -9,6 +9,7 @@
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { BrowserContext, Page } from '@playwright/test';
 import { csvToArrowIpc } from '../server/arrow/index.ts';
+import { tableToIpc } from '../workers/engine/arrow/index.ts';
 import { serverLog } from './support/server-log.ts';
 import { cspViolations, expect, signIn, test } from './support/fixtures.ts';
 
@@ -74,6 +75,56 @@ async function paintedPixels(page: Page, name: RegExp): Promise<number> {
     for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
     return painted;
   });
+}
+
+/**
+ * Reads every record the app keeps in IndexedDB, as the browser stores them: whether any byte
+ * or string of them holds `marker`, and whether each user key can be exported.
+ */
+async function inspectKeptDatasets(page: Page, marker: string) {
+  return page.evaluate(async (needle) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('enclave-datasets');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const all = (store: string) =>
+      new Promise<unknown[]>((resolve, reject) => {
+        const request = db.transaction(store).objectStore(store).getAll();
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+    const bytes = new TextEncoder().encode(needle);
+    const holds = (value: unknown): boolean => {
+      if (typeof value === 'string') return value.includes(needle);
+      if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+        const view =
+          value instanceof ArrayBuffer
+            ? new Uint8Array(value)
+            : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+        outer: for (let at = 0; at + bytes.length <= view.length; at++) {
+          for (let i = 0; i < bytes.length; i++) if (view[at + i] !== bytes[i]) continue outer;
+          return true;
+        }
+        return false;
+      }
+      if (value instanceof Blob || value instanceof CryptoKey) return false;
+      if (typeof value === 'object' && value !== null) return Object.values(value).some(holds);
+      return false;
+    };
+    const records = [...(await all('datasets')), ...(await all('chunks'))];
+    const keys = (await all('keys')) as { key: CryptoKey }[];
+    const exports = await Promise.all(
+      keys.map((entry) =>
+        crypto.subtle.exportKey('raw', entry.key).then(
+          () => 'exported',
+          () => 'refused',
+        ),
+      ),
+    );
+    db.close();
+    return { records: records.length, plaintext: records.some(holds), exports };
+  }, marker);
 }
 
 /** Signs out, answering the offer to delete kept datasets when it comes, and waits until out. */
@@ -159,6 +210,15 @@ test('a CSV is explored in the browser, and no byte of it reaches the server', a
   const grouped = page.getByRole('grid', { name: `assay-${suffix}.csv, grouped` });
   await expect(grouped.getByRole('columnheader', { name: /count/ })).toBeVisible();
 
+  // Kept on this device only as ciphertext, under a key that cannot be exported.
+  await expect
+    .poll(async () => (await inspectKeptDatasets(page, marker)).records)
+    .toBeGreaterThan(1);
+  expect(await inspectKeptDatasets(page, marker)).toMatchObject({
+    plaintext: false,
+    exports: ['refused'],
+  });
+
   // Nothing of the file left the browser: no URL or body carried the marker, nor did the log.
   expect(sent.filter((text) => text.includes(marker))).toEqual([]);
   expect(sent.length).toBeGreaterThan(0);
@@ -222,6 +282,45 @@ test('TSV, Arrow IPC, Parquet and JSON lines open in the workbench', async ({
   await expect(page.getByRole('gridcell', { name: 'S2', exact: true })).toBeVisible();
 
   expect(await cspViolations(page)).toEqual([]);
+  expect(browserProblems).toEqual([]);
+});
+
+test('the grid scrolls through ten million rows', async ({ page, browserProblems }) => {
+  // A 40 MB file crosses from the test to the browser and into the engine.
+  test.slow();
+  const rows = 10_000_000;
+  const values = new Int32Array(rows);
+  for (let row = 0; row < rows; row++) values[row] = row * 3;
+  const ipc = tableToIpc({
+    length: rows,
+    columns: [
+      {
+        name: 'reading',
+        data: { kind: 'number', type: 'int', length: rows, values, validity: null },
+      },
+    ],
+  });
+  await signIn(page, 'bob', '/data');
+  await openFile(page, {
+    name: 'readings.arrow',
+    mimeType: 'application/vnd.apache.arrow.stream',
+    buffer: Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength),
+  });
+  await expectWorkbench(page, rows, 1);
+  const grid = page.getByRole('grid', { name: 'readings.arrow' });
+  const cell = (row: number) => grid.getByRole('gridcell', { name: String(row * 3), exact: true });
+  await expect(cell(0)).toBeVisible();
+
+  // Halfway down by the scroll bar, then to the very end by keyboard: each shows its rows.
+  await grid.evaluate((element) => {
+    element.scrollTop = (element.scrollHeight - element.clientHeight) / 2;
+  });
+  const middle = grid.getByRole('row').nth(1).getByRole('rowheader');
+  await expect(middle).toHaveText(/^4,99\d,\d{3}$|^5,00\d,\d{3}$/);
+  await grid.focus();
+  await page.keyboard.press('Control+End');
+  await expect(grid.getByRole('rowheader').filter({ hasText: /^10,000,000$/ })).toBeVisible();
+  await expect(cell(rows - 1)).toBeVisible();
   expect(browserProblems).toEqual([]);
 });
 
