@@ -7,6 +7,7 @@
  * reports a full quota; sign-out offers to wipe them.
  */
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { writeFile } from 'node:fs/promises';
 import type { BrowserContext, Page } from '@playwright/test';
 import { csvToArrowIpc } from '../server/arrow/index.ts';
 import { tableToIpc } from '../workers/engine/arrow/index.ts';
@@ -324,11 +325,31 @@ test('the grid scrolls through ten million rows', async ({ page, browserProblems
   expect(browserProblems).toEqual([]);
 });
 
-test('a malformed file says where its first problem is', async ({ page, browserProblems }) => {
+test('a malformed file says where its first problem is; a long load shows progress and can be cancelled', async ({
+  page,
+  browserProblems,
+}, testInfo) => {
   await signIn(page, 'bob', '/data');
   await openFile(page, csvFile('broken.csv', 'a,b\n1,2\n3,"unterminated\n4,5\n'));
   const failure = page.getByRole('alert').filter({ hasText: 'The file could not be opened' });
   await expect(failure).toContainText(/line 3/i);
+
+  // A file of about 120 MB (too large to hand over as a buffer, so from disk) takes long enough.
+  const bigFile = testInfo.outputPath('big.csv');
+  const block = Array.from({ length: 100_000 }, (_, i) => `${i},${i * 0.25},L${i % 1000}\n`).join(
+    '',
+  );
+  await writeFile(bigFile, `id,value,label\n${block.repeat(45)}`);
+  await page
+    .getByRole('region', { name: 'Open a file' })
+    .locator('input[type=file]')
+    .setInputFiles(bigFile);
+  const loading = page.getByRole('status').filter({ hasText: 'Reading big.csv' });
+  await expect(loading.getByRole('progressbar')).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByText('Opening the file was cancelled.')).toBeVisible();
+  await expect(loading).toHaveCount(0);
+  await expect(page).toHaveURL('/data');
   expect(await cspViolations(page)).toEqual([]);
   expect(browserProblems).toEqual([]);
 });
