@@ -12,7 +12,7 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { csvToArrowIpc } from '../server/arrow/index.ts';
 import { tableToIpc } from '../workers/engine/arrow/index.ts';
 import { serverLog } from './support/server-log.ts';
-import { cspViolations, expect, signIn, test } from './support/fixtures.ts';
+import { cspViolations, expect, signIn, test, waitForServiceWorker } from './support/fixtures.ts';
 
 const suffix = Date.now().toString(36);
 
@@ -489,4 +489,33 @@ test('a view saved into a project dashboard is drawn there for every member', as
     `${matching} of ${rows.toLocaleString('en-US')} rows`,
   );
   expect(await paintedPixels(page, /High doses/)).toBeGreaterThan(1_000);
+});
+
+test('a kept dataset opens and is explored offline', async ({ page, context, browserProblems }) => {
+  const name = `offline-${suffix}`;
+  await signIn(page, 'bob', '/data');
+  await waitForServiceWorker(page);
+  await openFile(page, csvFile(`${name}.csv`, assayCsv(500, 'offline')));
+  await expectWorkbench(page, 500, 7);
+
+  await context.setOffline(true);
+  await page.goto('/data');
+  await expect(page.getByText('Offline', { exact: true })).toBeVisible();
+  await page
+    .getByRole('table', { name: 'Datasets on this device' })
+    .getByRole('link', { name, exact: true })
+    .click();
+  await expectWorkbench(page, 500, 7);
+  const group = page.getByRole('form', { name: 'Group rows' });
+  await group.getByLabel('Group by').selectOption('plate');
+  await group.getByRole('button', { name: 'Group', exact: true }).click();
+  await expect(page.getByTestId('row-count')).toContainText('12 groups');
+  await expect(page.getByRole('region', { name: 'Save to a dashboard' })).toContainText(
+    'cannot reach',
+  );
+  await context.setOffline(false);
+  // Offline, the browser reports the requests it could not make; nothing else may go wrong.
+  expect(
+    browserProblems.filter((line) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(line)),
+  ).toEqual([]);
 });

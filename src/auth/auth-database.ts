@@ -1,7 +1,7 @@
 /**
  * The IndexedDB database `enclave-auth`, where the sign-in keeps what must survive a reload: the
- * signed-in user's tokens, the state of a sign-in in progress (its PKCE verifier) and the last
- * known sign-in settings. Nothing of it goes to localStorage or sessionStorage, which every script
+ * signed-in user's tokens, the state of a sign-in in progress (its PKCE verifier), the last
+ * known sign-in settings and the last answer of `GET /me` (who is signed in, for offline use). Nothing of it goes to localStorage or sessionStorage, which every script
  * on the page reads synchronously and which browsers persist as plain files.
  *
  * The DPoP key pair lives apart, in oidc-client-ts's own database: it is a non-extractable
@@ -26,13 +26,15 @@ export interface AuthDatabaseSchema extends DBSchema {
   user: { key: string; value: string };
   /** The last sign-in settings the server gave, to find a stored sign-in while offline. */
   settings: { key: 'auth'; value: AuthSettings };
+  /** The signed-in user as `GET /me` last described them; forgotten when the session ends. */
+  'current-user': { key: 'me'; value: Record<string, unknown> };
 }
 
 /** The stores that hold oidc-client-ts's strings. */
 export type StringStoreName = 'sign-in-state' | 'user';
 
 const DATABASE_NAME = 'enclave-auth';
-const DATABASE_VERSION = 1;
+const DATABASE_VERSION = 2;
 
 let database: Promise<IDBPDatabase<AuthDatabaseSchema>> | undefined;
 
@@ -45,10 +47,13 @@ let database: Promise<IDBPDatabase<AuthDatabaseSchema>> | undefined;
  */
 export function openAuthDatabase(): Promise<IDBPDatabase<AuthDatabaseSchema>> {
   database ??= openDB<AuthDatabaseSchema>(DATABASE_NAME, DATABASE_VERSION, {
-    upgrade(db) {
-      db.createObjectStore('sign-in-state');
-      db.createObjectStore('user');
-      db.createObjectStore('settings');
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore('sign-in-state');
+        db.createObjectStore('user');
+        db.createObjectStore('settings');
+      }
+      if (oldVersion < 2) db.createObjectStore('current-user');
     },
     // A newer version of the app in another tab wants to upgrade: let it, and reopen on next use.
     blocking(_currentVersion, _blockedVersion, event) {

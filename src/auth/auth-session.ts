@@ -9,6 +9,7 @@
  */
 import { createAuthenticatedFetch } from './authenticated-fetch.ts';
 import type { AuthSettings } from './auth-database.ts';
+import { forgetCurrentUser } from './last-known-user.ts';
 import { createOidcClient, SIGNED_OUT_PATH, type OidcClient } from './oidc-client.ts';
 import { safeReturnPath } from './return-path.ts';
 import { SessionEndedError, type SessionEndReason } from './session-ended-error.ts';
@@ -87,6 +88,7 @@ function endSession(error: SessionEndedError): void {
   if (status.kind !== 'signed-in') return;
   setStatus({ kind: 'ended', error });
   tellOtherTabs({ type: 'ended', reason: error.reason });
+  void forgetCurrentUser().catch(() => undefined);
   void clientReady.then((client) => client.forget()).catch(() => undefined);
 }
 
@@ -181,6 +183,7 @@ export function completeSignIn(url: string): Promise<string> {
 export async function signOut(): Promise<void> {
   const client = await clientReady;
   setStatus({ kind: 'signing-out' });
+  await forgetCurrentUser().catch(() => undefined);
   const idTokenHint = await client.revokeAndForget().catch((error: unknown) => {
     console.warn('Enclave could not clear the stored sign-in', error);
     return undefined;

@@ -5,6 +5,7 @@
  */
 import { Link } from '@tanstack/react-router';
 import { useId, useState } from 'react';
+import { ApiRequestError } from '../../api/api-request-error.ts';
 import type { ChartQuery, ColumnSchema } from '../../../workers/engine/protocol.ts';
 import { useProjectDashboards } from '../../dashboards/use-project-dashboards.ts';
 import { ErrorPanel } from '../../errors/error-panel.tsx';
@@ -18,6 +19,10 @@ interface SaveViewPanelProps {
   readonly columns: readonly ColumnSchema[];
   readonly chart: ChartQuery | null;
   readonly filter: FilterSummary | null;
+}
+
+function isUnreachable(error: unknown): boolean {
+  return error instanceof ApiRequestError && error.code === 'unreachable';
 }
 
 export function SaveViewPanel({
@@ -45,6 +50,21 @@ export function SaveViewPanel({
   const ids = { project: useId(), dashboard: useId(), title: useId() };
 
   if (projects.isSuccess && usable.length === 0) return null;
+  const unreachable =
+    !projects.isSuccess &&
+    (projects.fetchStatus === 'paused' ||
+      isUnreachable(projects.error) ||
+      isUnreachable(projects.failureReason));
+  if (unreachable) {
+    return (
+      <section className="panel panel-wide" aria-label="Save to a dashboard">
+        <h2 className="panel-title">Save to a dashboard</h2>
+        <p className="note">
+          Saving to a dashboard needs the server, which this browser cannot reach right now.
+        </p>
+      </section>
+    );
+  }
   return (
     <form
       className="panel panel-wide"
