@@ -202,6 +202,17 @@ test('a CSV is explored in the browser, and no byte of it reaches the server', a
     `${matching.toLocaleString('en-US')} points`,
   );
   expect(await paintedPixels(page, /Scatter of dose_mg/)).toBeGreaterThan(1_000);
+  await chart.getByLabel('Kind').selectOption('bar');
+  await chart.getByLabel('Values of').selectOption('plate');
+  expect(await paintedPixels(page, /Bar \(rows per value\) of plate/)).toBeGreaterThan(1_000);
+  await chart.getByLabel('Kind').selectOption('line');
+  await chart.getByLabel('X axis').selectOption('run_date');
+  await chart.getByLabel('Y axis').selectOption('signal');
+  expect(await paintedPixels(page, /Line of run_date/)).toBeGreaterThan(1_000);
+  await chart.getByLabel('Kind').selectOption('box');
+  await chart.getByLabel('One box per').selectOption('plate');
+  expect(await paintedPixels(page, /Box plot of signal/)).toBeGreaterThan(1_000);
+  await expect(chart.getByRole('alert')).toHaveCount(0);
 
   // Group the filtered rows by plate: one row per plate.
   const group = page.getByRole('form', { name: 'Group rows' });

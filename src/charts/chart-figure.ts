@@ -123,21 +123,20 @@ export function chartFigure(
       };
     }
     case 'bar': {
-      const categories = labels(answer, query.x);
-      const valueColumn = answer.columns[answer.columns.length - 1]?.name ?? '';
+      const categories = labels(answer, 'x');
       return {
         kind: 'bar',
         x: { label: query.x, scale: 'category', categories },
         xValues: Float64Array.from(categories, (_, i) => i),
         y: { label: aggregateLabel(query), scale: 'number' },
-        series: [{ label: aggregateLabel(query), values: nullableNumbers(answer, valueColumn) }],
+        series: [{ label: aggregateLabel(query), values: nullableNumbers(answer, 'y') }],
       };
     }
     case 'line':
       return {
         kind: 'line',
         x: { label: query.x, scale: scaleOf(typeOf(query.x)) },
-        xValues: numbers(answer, query.x),
+        xValues: numbers(answer, 'x'),
         y: { label: query.y.join(', '), scale: 'number' },
         series: query.y.map((name) => ({ label: name, values: nullableNumbers(answer, name) })),
       };
