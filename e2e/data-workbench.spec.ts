@@ -530,3 +530,27 @@ test('a kept dataset opens and is explored offline', async ({ page, context, bro
     browserProblems.filter((line) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(line)),
   ).toEqual([]);
 });
+
+test('a column’s type can be changed, and the file is read again with it', async ({
+  page,
+  browserProblems,
+}) => {
+  await signIn(page, 'bob', '/data');
+  await openFile(page, csvFile(`types-${suffix}.csv`, assayCsv(200, 'types')));
+  await expectWorkbench(page, 200, 7);
+  const grid = page.getByRole('grid', { name: `types-${suffix}.csv` });
+  await expect(grid.getByLabel('Type of active')).toHaveValue('bool');
+  await grid.getByLabel('Type of active').selectOption('string');
+  await expect(
+    page.getByRole('grid', { name: `types-${suffix}.csv` }).getByLabel('Type of active'),
+  ).toHaveValue('string');
+  await expect(page.getByRole('gridcell', { name: 'true', exact: true }).first()).toBeVisible();
+  // The retyped table is the one kept on this device: one dataset, not two.
+  await page.goto('/data');
+  await expect(
+    page
+      .getByRole('table', { name: 'Datasets on this device' })
+      .getByRole('link', { name: `types-${suffix}`, exact: true }),
+  ).toHaveCount(1);
+  expect(browserProblems).toEqual([]);
+});
