@@ -363,9 +363,14 @@ function decideByGrants(subject: Subject, action: Action, resource: ResourceFact
       if (action === 'access.explain' || action === 'access.tags.manage') {
         return deny(`Only admins may ${describe(action)} for groups.`);
       }
-      // Deleting a group drops its grants on projects its admins may not even see, and granting
-      // the admin flag hands out these very powers: both stay with Admins.
-      if (action === 'group.update' || action === 'group.members.manage') {
+      // A group admin runs their own group, to the point of deleting it (the group routes refuse
+      // a deletion that would leave a project without an owner). Granting the admin flag hands
+      // out these very powers, so it stays with Admins.
+      if (
+        action === 'group.update' ||
+        action === 'group.delete' ||
+        action === 'group.members.manage'
+      ) {
         if (subject.groupAdminOf.includes(resource.id)) {
           return allow(subject, `Group admins may ${describe(action)} of their group.`, [
             { step: 'group-admin', group: { id: resource.id, name: resource.name } },

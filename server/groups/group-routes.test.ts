@@ -109,11 +109,11 @@ describe.each(storeTargets())('groups on $name', (target) => {
         ]);
         expect(group?.subgroups.map((subgroup) => subgroup.id)).toEqual([child]);
       }
-      const manage = ['group.update', 'group.members.manage'];
+      const manage = ['group.update', 'group.delete', 'group.members.manage'];
       expect((await groupOf('alice', parent))?.allowedActions).toEqual(
-        expect.arrayContaining([...manage, 'group.delete', 'group.admins.manage']),
+        expect.arrayContaining([...manage, 'group.admins.manage']),
       );
-      // A group admin renames and manages members; deleting and the admin flag stay with Admins.
+      // A group admin renames, deletes and manages members; the admin flag stays with Admins.
       expect((await groupOf('bob', parent))?.allowedActions).toEqual(manage);
       expect((await groupOf('bob', child))?.allowedActions).toEqual([]);
       expect((await groupOf('dave', parent))?.allowedActions).toEqual([]);
@@ -248,8 +248,6 @@ describe.each(storeTargets())('groups on $name', (target) => {
         role: 'editor',
       });
       expect((await api.call('dave', 'DELETE', `/groups/${id}`)).status).toBe(403);
-      // Group admins may not delete: the group's grants reach projects they may not even see.
-      expect((await api.call('bob', 'DELETE', `/groups/${id}`)).status).toBe(403);
       expect((await api.call('alice', 'DELETE', `/groups/${id}`)).status).toBe(204);
       expect(await groupOf('alice', id)).toBeUndefined();
       expect((await groupOf('alice', parent))?.subgroups).toEqual([]);
@@ -270,6 +268,58 @@ describe.each(storeTargets())('groups on $name', (target) => {
         accessRuleIds: [],
       });
       expect((await api.call('bob', 'DELETE', `/groups/${id}`)).status).toBe(404);
+    });
+
+    it('lets a group admin delete the group they administer, and no other group', async () => {
+      const id = await newGroup();
+      const other = await newGroup();
+      const parent = await newGroup();
+      await makeAdmin(id, 'bob');
+      await api.call('alice', 'PUT', `/groups/${id}/members/${api.ids.dave}`);
+      await makeAdmin(other, 'dave');
+      // Bob belongs to the parent through his group, which gives him no say over it.
+      await api.call('alice', 'PUT', `/groups/${parent}/subgroups/${id}`);
+      // A grant on dave's project, which bob cannot see: it goes with the group all the same.
+      const project = await api.call('dave', 'POST', '/projects', { name: unique('hidden') });
+      const projectId = project.body.id as string;
+      await api.call('dave', 'PUT', `/projects/${projectId}/members`, {
+        principal: { type: 'group', id },
+        role: 'viewer',
+      });
+
+      const before = await snapshot();
+      const refusals: [DemoUser, string][] = [
+        ['dave', id], // a plain member (and the admin of another group)
+        ['bob', other], // the admin of another group
+        ['bob', parent], // a member through nesting
+      ];
+      for (const [user, target] of refusals) {
+        const refused = await api.call(user, 'DELETE', `/groups/${target}`);
+        expect(refused.status, `${user} deletes ${target}`).toBe(403);
+        expect(refused.body.error.code).toBe('forbidden');
+      }
+      expect(await snapshot()).toBe(before);
+      for (const [user, target] of refusals) {
+        const denials = (await auditOf('group.delete', target)).filter(
+          (event) => event.outcome === 'denied' && event.actorUserId === api.ids[user],
+        );
+        expect(denials, `${user} deletes ${target}`).toHaveLength(1);
+      }
+
+      expect((await api.call('bob', 'DELETE', `/groups/${id}`)).status).toBe(204);
+      expect(await groupOf('alice', id)).toBeUndefined();
+      expect(await groupOf('alice', other)).toBeDefined();
+      expect((await groupOf('alice', parent))?.subgroups).toEqual([]);
+      const [deleted] = (await auditOf('group.delete', id)).filter((e) => e.outcome === 'ok');
+      expect(deleted).toMatchObject({ actorUserId: api.ids.bob, after: null });
+      expect(deleted?.before).toMatchObject({
+        projectGrants: [{ projectId, role: 'viewer' }],
+        parentGroupIds: [parent],
+      });
+      const members = await api.call('dave', 'GET', `/projects/${projectId}/members`);
+      expect(members.body.members).toEqual([
+        { principal: { type: 'user', id: api.ids.dave, name: 'dave' }, role: 'owner' },
+      ]);
     });
 
     it('refuses to delete the only owner of a project', async () => {
