@@ -367,10 +367,12 @@ export function readNullRun(
 
 /**
  * Text as dictionary codes: each field's bytes are looked up in (or added to) the dictionary.
- * New values are checked to be UTF-8 (a value seen before was checked when it was added).
+ * New values are checked to be UTF-8 (a value seen before was checked when it was added). A new
+ * value stops the loop when the dictionary already holds `minDistinct` values and would then
+ * hold more than one per two rows: the column is no category (the reader turns it into UTF-8).
  *
  * @example
- * record = readDictRun(buf, starts, ends, stride, column, record, count, rowBase, codes, validity, dictionary);
+ * record = readDictRun(buf, starts, ends, stride, column, record, count, rowBase, codes, validity, dictionary, 1024);
  */
 export function readDictRun(
   buf: Uint8Array,
@@ -384,6 +386,7 @@ export function readDictRun(
   codes: Int32Array,
   validity: Uint8Array | null,
   dictionary: ByteDictionary,
+  minDistinct: number,
 ): number {
   for (let r = from, i = from * stride + column; r < count; r++, i += stride) {
     const start = starts[i]!;
@@ -394,6 +397,8 @@ export function readDictRun(
         const hash = fnv1a(buf, start, end);
         let code = dictionary.find(buf, start, end, hash);
         if (code < 0) {
+          const size = dictionary.size;
+          if (size >= minDistinct && (size + 1) * 2 > row + 1) return r;
           if (!isValidUtf8(buf, start, end)) return r;
           code = dictionary.add(buf, start, end, hash);
         }

@@ -10,10 +10,13 @@
  * bytes (still in memory), but rows of earlier batches are gone and are written out again from
  * their values (`1.50` comes back as `1.5`); the warning says so.
  *
- * Text is kept as dictionary codes while it repeats enough to be a category, and switches once
- * to UTF-8 bytes with offsets when it does not. A type chosen by the user (`fixed`) never changes;
- * a value that does not parse as it becomes null, counted in one warning for the column.
+ * Text is kept as dictionary codes while it repeats enough to be a category, by the rule every
+ * reader shares (`TextColumnBuilder` in `arrow/`: at most `CATEGORY_MIN_DISTINCT` distinct values,
+ * or at most one distinct value per two values), and switches once to UTF-8 bytes with offsets
+ * when it does not. A type chosen by the user (`fixed`) never changes; a value that does not
+ * parse as it becomes null, and one warning per column names the first lines and counts them.
  */
+import { CATEGORY_MIN_DISTINCT } from '../../arrow/index.ts';
 import type { ColumnData, LogicalType } from '../../columns/column-data.ts';
 import type { LoadWarning } from '../../protocol.ts';
 import {
@@ -65,12 +68,8 @@ const MS_PER_DAY = 86_400_000;
 const QUOTE = 34;
 const INITIAL_ROWS = 1_024;
 
-/** Past this many distinct values text is never a category. */
-export const CATEGORY_MAX_DISTINCT = 65_536;
-/** Text is a category while at most this share of its rows are distinct values. */
-const CATEGORY_MAX_DISTINCT_SHARE = 0.5;
-/** Rows a column must have before the share is judged mid-file (early rows repeat little). */
-const CATEGORY_JUDGED_AFTER_ROWS = 4_096;
+/** Lines of values that did not fit a chosen type named in its warning; the rest are counted. */
+const FAILURES_NAMED = 5;
 
 const KIND_NAMES: Record<ColumnKind, string> = {
   [EMPTY]: 'empty',
@@ -137,8 +136,8 @@ export class ColumnReader {
   private readonly decimalMark: number;
   private failures = 0;
   private failureSlot = -1;
-  private failureWarning: LoadWarning | null = null;
-  private failureText = '';
+  /** The first values that did not fit a chosen type, with their lines. */
+  private readonly failed: { readonly text: string; readonly line: number }[] = [];
   private precisionWarned = false;
 
   constructor(
@@ -169,16 +168,6 @@ export class ColumnReader {
       if (record < count) record = this.slowField(scanner, column, record, rowBase);
     }
     this.rows = rowBase + count;
-    if (this.kind === TEXT && this.dictionaryMode && this.fixed !== 'category') {
-      const distinct = this.dictionary.size;
-      if (
-        distinct > CATEGORY_MAX_DISTINCT ||
-        (this.rows >= CATEGORY_JUDGED_AFTER_ROWS &&
-          distinct > this.rows * CATEGORY_MAX_DISTINCT_SHARE)
-      ) {
-        this.dictionaryToUtf8();
-      }
-    }
   }
 
   /** The fast loop of the current kind, from `from`; returns where it stopped. */
@@ -292,6 +281,7 @@ export class ColumnReader {
               this.codes,
               this.validity,
               this.dictionary,
+              this.fixed === 'category' ? Infinity : CATEGORY_MIN_DISTINCT,
             )
           : readUtf8Run(
               buf,
@@ -334,7 +324,7 @@ export class ColumnReader {
       return record + 1;
     }
     const target = joinKinds(this.kind, fieldKind);
-    if (fieldKind === HUGE_INT && target === FLOAT && this.kind !== FLOAT) {
+    if (fieldKind === HUGE_INT && target === INT53) {
       this.warnPrecision(line, fieldText(buf, start, end));
     }
     if (target === TEXT) {
@@ -342,7 +332,8 @@ export class ColumnReader {
       return 0;
     }
     if (target !== this.kind) {
-      if (this.kind !== EMPTY && fieldKind !== HUGE_INT) {
+      // 32 or 53 bits is how an int is held, not a type the user sees change.
+      if (this.kind !== EMPTY && !(this.kind === INT32 && target === INT53)) {
         this.warnWidened(line, fieldText(buf, start, end), target, false);
       }
       this.convert(target, row);
@@ -406,7 +397,7 @@ export class ColumnReader {
           const value = parseDecimal(buf, from, to, this.decimalMark);
           parsed = Number.isInteger(value);
           if (!parsed) break;
-          if (Math.abs(value) > MAX_EXACT_INTEGER) {
+          if (Math.abs(value) > MAX_EXACT_INTEGER || parseInteger(buf, from, to) === Infinity) {
             this.warnPrecision(line, fieldText(buf, start, end));
           }
           if (this.kind === INT32 && (value < -2_147_483_648 || value > 2_147_483_647)) {
@@ -458,15 +449,12 @@ export class ColumnReader {
       source = repairUtf8(source, from, to);
       from = 0;
       to = source.length;
-      if (!this.log.invalidUtf8Reported) {
-        this.log.invalidUtf8Reported = true;
-        this.log.add({
-          kind: 'invalid-utf8',
-          line,
-          column: this.name,
-          message: `Line ${line}, column "${this.name}": some bytes are not valid UTF-8 and were replaced with "\uFFFD" (here and wherever else they occur). The file may be in another encoding (Latin-1, Windows-1252); save it as UTF-8 to keep every character.`,
-        });
-      }
+      this.log.invalidUtf8(line, () => ({
+        kind: 'invalid-utf8',
+        line,
+        column: this.name,
+        message: `Line ${line}, column "${this.name}": some bytes are not valid UTF-8 and were replaced with "\uFFFD" (here and wherever else they occur). The file may be in another encoding (Latin-1, Windows-1252); save it as UTF-8 to keep every character.`,
+      }));
     }
     this.appendText(row, source, from, to);
   }
@@ -484,11 +472,31 @@ export class ColumnReader {
     return length;
   }
 
-  /** Appends text (known to be UTF-8) as row `row`, in the current text storage. */
+  /**
+   * Appends text (known to be UTF-8) as row `row`, in the current text storage. A new value
+   * that would break the category rule (see `readDictRun`) turns the column into UTF-8 first.
+   */
   private appendText(row: number, source: Uint8Array, from: number, to: number): void {
     if (this.dictionaryMode) {
-      this.codes[row] = this.dictionary.codeOf(source, from, to, fnv1a(source, from, to));
-      return;
+      const dictionary = this.dictionary;
+      const hash = fnv1a(source, from, to);
+      let code = dictionary.find(source, from, to, hash);
+      if (code < 0) {
+        const size = dictionary.size;
+        if (
+          this.fixed === 'category' ||
+          size < CATEGORY_MIN_DISTINCT ||
+          (size + 1) * 2 <= row + 1
+        ) {
+          code = dictionary.add(source, from, to, hash);
+        } else {
+          this.dictionaryToUtf8(row);
+        }
+      }
+      if (code >= 0) {
+        this.codes[row] = code;
+        return;
+      }
     }
     const at = this.offsets[row]!;
     const length = to - from;
@@ -598,18 +606,12 @@ export class ColumnReader {
     this.dictionary = new ByteDictionary();
     this.codes = new Int32Array(this.capacity);
     for (let row = 0; row < rowBase; row++) {
-      if (this.dictionaryMode && this.dictionary.size > CATEGORY_MAX_DISTINCT) {
-        this.dictionaryToUtf8(row);
-      }
       if (!this.isValid(row)) {
         if (!this.dictionaryMode) this.offsets[row + 1] = this.offsets[row]!;
         continue;
       }
       const written = textEncoder.encode(this.formatValue(from, row));
       this.appendText(row, written, 0, written.length);
-    }
-    if (this.dictionaryMode && this.dictionary.size > CATEGORY_MAX_DISTINCT) {
-      this.dictionaryToUtf8(rowBase);
     }
     this.ints = new Int32Array(0);
     this.floats = new Float64Array(0);
@@ -693,23 +695,25 @@ export class ColumnReader {
     });
   }
 
+  /** A value that did not fit the chosen type: one warning per column, rewritten at the end. */
   private noteFailure(line: number, text: string): void {
     this.failures++;
-    if (this.failures === 1) {
-      this.failureText = text;
-      this.failureWarning = {
-        kind: 'precision-lost',
-        line,
-        column: this.name,
-        message: this.failureMessage(line, text),
-      };
-      this.failureSlot = this.log.add(this.failureWarning);
-    }
+    if (this.failed.length < FAILURES_NAMED) this.failed.push({ text, line });
+    if (this.failures === 1) this.failureSlot = this.log.add(this.failureWarning());
   }
 
-  private failureMessage(line: number, text: string): string {
-    const values = this.failures === 1 ? '1 value' : `${this.failures} values`;
-    return `Column "${this.name}" is read as ${this.fixed ?? ''}, as chosen; ${values} could not be read as ${this.fixed ?? ''} and ${this.failures === 1 ? 'is' : 'are'} left empty (null), the first on line ${line}: ${shown(text)}.`;
+  private failureWarning(): LoadWarning {
+    const count = this.failures;
+    const type = this.fixed ?? '';
+    const values = count === 1 ? '1 value' : `${count} values`;
+    const named = this.failed.map(({ text, line }) => `${shown(text)} on line ${line}`);
+    const more = count > named.length ? `, and ${count - named.length} more` : '';
+    return {
+      kind: 'precision-lost',
+      line: this.failed[0]!.line,
+      column: this.name,
+      message: `Column "${this.name}" is read as ${type}, as chosen; ${values} could not be read as ${type} and ${count === 1 ? 'is' : 'are'} left empty (null): ${named.join(', ')}${more}.`,
+    };
   }
 
   /**
@@ -720,19 +724,12 @@ export class ColumnReader {
    */
   finish(): ColumnData {
     const length = this.rows;
-    if (this.failureWarning !== null && this.failures > 1) {
-      this.log.replace(this.failureSlot, {
-        ...this.failureWarning,
-        message: this.failureMessage(this.failureWarning.line ?? 0, this.failureText),
-      });
-    }
-    if (
-      this.kind === TEXT &&
-      this.dictionaryMode &&
-      this.fixed !== 'category' &&
-      this.dictionary.size > length * CATEGORY_MAX_DISTINCT_SHARE
-    ) {
-      this.dictionaryToUtf8();
+    if (this.failures > 1) this.log.replace(this.failureSlot, this.failureWarning());
+    if (this.kind === TEXT && this.dictionaryMode && this.fixed !== 'category') {
+      const size = this.dictionary.size;
+      if (size > CATEGORY_MIN_DISTINCT && size * 2 > length - this.nullCount(length)) {
+        this.dictionaryToUtf8();
+      }
     }
     const validity = this.finishValidity(length);
     switch (this.kind) {
@@ -792,6 +789,16 @@ export class ColumnReader {
           validity,
         };
     }
+  }
+
+  private nullCount(length: number): number {
+    const validity = this.validity;
+    if (validity === null) return 0;
+    let nulls = 0;
+    for (let row = 0; row < length; row++) {
+      if ((validity[row >> 3]! & (1 << (row & 7))) === 0) nulls++;
+    }
+    return nulls;
   }
 
   private finishValidity(length: number): Uint8Array | null {

@@ -8,18 +8,27 @@
  * be complete, so a record cut by a chunk boundary never half-fills the columns, and each column
  * is then read by one tight loop specialised to its type.
  *
+ * Most records of most files are plain (no quotes, as many fields as the header, on one line);
+ * `scanPlainRecords` reads runs of those with a loop that knows nothing else, and the state
+ * machine takes each record it stops at.
+ *
  * The state is kept between calls, so a chunk boundary anywhere (inside a quoted field, between
  * CR and LF, inside a UTF-8 character) costs nothing but keeping the current batch's bytes;
  * bytes are never scanned twice. A batch ends after a fixed number of records or bytes, never at
- * a chunk boundary, so how the file was cut into chunks cannot change what is read from it. Also here: the UTF-8 BOM, refusing UTF-16 and binary files,
- * delimiter detection from the header line, blank lines, line counting (CRLF, LF and a lone CR
- * each end a line, inside quotes too) and the malformed-quote errors with their line and column.
+ * a chunk boundary, so how the file was cut into chunks cannot change what is read from it.
+ *
+ * Also here: the UTF-8 BOM, refusing UTF-16 and binary files, delimiter detection from the header
+ * line, blank lines, line counting (CRLF, LF and a lone CR each end a line, inside quotes too),
+ * spaces or tabs after a closing quote (skipped) and the malformed-quote errors with their line
+ * and column. A quote inside an unquoted field is kept as a character, as most writers mean it.
  */
 import { EngineError } from '../../engine-error.ts';
 import type { WarningLog } from './warning-log.ts';
 
+const TAB = 9;
 const LF = 10;
 const CR = 13;
+const SPACE = 32;
 const QUOTE = 34;
 /** What ended a field besides a delimiter or line break. */
 const END_OF_FILE = -1;
@@ -32,6 +41,8 @@ const BATCH_FIELDS = 131_072;
 const MIN_BATCH_RECORDS = 64;
 /** A batch also ends once its records span this many bytes, which the buffer must hold. */
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
+/** The smallest buffer: chunks of about a megabyte then move to its front only now and then. */
+const MIN_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /**
  * The longest record the scanner holds: past it a quote was most likely never closed (or the
@@ -53,6 +64,8 @@ const QUOTED = 3;
 /** A record ended with a CR at the end of the bytes so far: an LF may follow in the next chunk. */
 const AFTER_CR = 4;
 const DONE = 5;
+/** A quoted field was closed; spaces or tabs may come before its delimiter or line end. */
+const AFTER_QUOTE = 6;
 
 /**
  * Whether the field starting at `start` was quoted (its opening quote sits just before it; an
@@ -110,6 +123,7 @@ export class CsvScanner {
   private pos = 0;
   private field = 0;
   private fieldStart = 0;
+  private fieldEnd = 0;
   private escaped = false;
   private recordStart = 0;
   private recordLine = 1;
@@ -143,27 +157,34 @@ export class CsvScanner {
   }
 
   /**
-   * Adds the next chunk of the file (after `scan` said it needs input). The current batch and
-   * the unfinished record move to the front of the buffer; positions follow them.
+   * Adds the next chunk of the file (after `scan` said it needs input). Bytes go after the ones
+   * before while the buffer has room; when it has none, the current batch and the unfinished
+   * record move to the front (positions follow them) and the buffer grows to twice what it then
+   * holds, so bytes are moved about once per buffer-full, not once per chunk.
    *
    * @example
    * scanner.append(chunk);
    */
   append(chunk: Uint8Array): void {
     if (this.length - this.recordStart > MAX_RECORD_BYTES) throw this.recordTooLong();
-    const shift = this.batchStart;
-    const kept = this.length - shift;
-    const needed = kept + chunk.length;
-    if (needed > this.buf.length) {
-      const grown = new Uint8Array(needed + Math.max(65_536, needed >> 3));
-      grown.set(this.buf.subarray(shift, this.length));
-      this.buf = grown;
-    } else if (shift > 0 && kept > 0) {
-      this.buf.copyWithin(0, shift, this.length);
+    // One byte more than the data, for the line feed that ends `scanPlainRecords`' inner loop.
+    if (this.length + chunk.length >= this.buf.length) {
+      const shift = this.batchStart;
+      const kept = this.length - shift;
+      const needed = kept + chunk.length;
+      if (needed * 2 > this.buf.length) {
+        const grown = new Uint8Array(Math.max(needed * 2, MIN_BUFFER_BYTES));
+        grown.set(this.buf.subarray(shift, this.length));
+        this.buf = grown;
+      } else if (kept > 0) {
+        this.buf.copyWithin(0, shift, this.length);
+      }
+      this.length = kept;
+      if (shift > 0) this.rebase(shift);
     }
-    this.buf.set(chunk, kept);
-    this.length = needed;
-    if (shift > 0) this.rebase(shift);
+    this.buf.set(chunk, this.length);
+    this.length += chunk.length;
+    this.buf[this.length] = LF;
   }
 
   /**
@@ -179,6 +200,7 @@ export class CsvScanner {
   private rebase(shift: number): void {
     this.pos -= shift;
     this.fieldStart -= shift;
+    this.fieldEnd -= shift;
     this.recordStart -= shift;
     this.lineStart -= shift;
     this.quoteOpenPos -= shift;
@@ -307,6 +329,58 @@ export class CsvScanner {
     this.batchStart = this.recordStart;
   }
 
+  /**
+   * The common case, fast: complete records whose fields are all unquoted, with as many fields
+   * as the header, each on one line. Stops (consuming nothing of it) at the first record that is
+   * not such a record, or that the bytes so far do not hold whole; `scanRecords` reads that one.
+   * The line feed `append` keeps after the data ends the inner loop without a bounds test.
+   */
+  private scanPlainRecords(): void {
+    const buf = this.buf;
+    const limit = this.length;
+    const delimiter = this.delimiter;
+    const columnCount = this.columnCount;
+    const recordCapacity = this.recordCapacity;
+    const batchEnd = this.batchStart + MAX_BATCH_BYTES;
+    const starts = this.starts;
+    const ends = this.ends;
+    const lines = this.lines;
+    let count = this.count;
+    let line = this.line;
+    let pos = this.pos;
+    records: while (count < recordCapacity && pos < batchEnd) {
+      let byte = buf[pos]!;
+      if (byte === LF || byte === CR) break;
+      let at = pos;
+      let i = count * columnCount;
+      const last = i + columnCount - 1;
+      for (;;) {
+        if (byte === QUOTE) break records;
+        starts[i] = at;
+        while (byte !== delimiter && byte !== LF && byte !== CR) byte = buf[++at]!;
+        if (at >= limit) break records;
+        ends[i] = at;
+        if (byte !== delimiter) break;
+        if (i === last) break records;
+        i++;
+        byte = buf[++at]!;
+      }
+      if (i !== last) break;
+      at++;
+      if (byte === CR) {
+        // Whether an LF follows is known only once the next byte is in.
+        if (at >= limit) break;
+        if (buf[at] === LF) at++;
+      }
+      lines[count++] = line++;
+      pos = at;
+    }
+    this.count = count;
+    this.line = line;
+    this.recordLine = line;
+    this.pos = this.lineStart = this.recordStart = pos;
+  }
+
   private scanRecords(): ScanStop {
     const buf = this.buf;
     const limit = this.length;
@@ -323,13 +397,13 @@ export class CsvScanner {
     let pos = this.pos;
     let field = this.field;
     let fieldStart = this.fieldStart;
+    let fieldEnd = this.fieldEnd;
     let escaped = this.escaped;
     let recordStart = this.recordStart;
     let recordLine = this.recordLine;
     let line = this.line;
     let lineStart = this.lineStart;
     let stop: ScanStop = NEED_INPUT;
-    let fieldEnd = 0;
     // The byte that ended the field (delimiter, LF or CR), or END_OF_FILE.
     let terminator = END_OF_FILE;
 
@@ -344,6 +418,20 @@ export class CsvScanner {
         state = RECORD_START;
       }
       if (state === RECORD_START) {
+        if (columnCount > 0 && pos < limit) {
+          this.count = count;
+          this.line = line;
+          this.pos = pos;
+          this.scanPlainRecords();
+          count = this.count;
+          base = count * columnCount;
+          line = recordLine = this.line;
+          pos = lineStart = recordStart = this.pos;
+          if (count >= recordCapacity || recordStart - this.batchStart >= MAX_BATCH_BYTES) {
+            stop = BATCH_FULL;
+            break;
+          }
+        }
         if (pos >= limit) {
           if (final) {
             state = DONE;
@@ -389,7 +477,6 @@ export class CsvScanner {
         }
       }
       if (state === UNQUOTED) {
-        // The hot loop: most bytes of most files pass here.
         let byte = 0;
         while (pos < limit) {
           byte = buf[pos]!;
@@ -405,54 +492,65 @@ export class CsvScanner {
           terminator = byte;
           pos++;
         }
-      } else if (state === QUOTED) {
-        let closed = false;
-        while (pos < limit) {
-          const byte = buf[pos]!;
-          if (byte === QUOTE) {
-            if (pos + 1 >= limit) {
-              if (!final) break scanning;
+      } else if (state !== FIELD_START) {
+        if (state === QUOTED) {
+          let closed = false;
+          while (pos < limit) {
+            const byte = buf[pos]!;
+            if (byte === QUOTE) {
+              if (pos + 1 >= limit) {
+                if (!final) break scanning;
+                closed = true;
+                break;
+              }
+              if (buf[pos + 1] === QUOTE) {
+                escaped = true;
+                pos += 2;
+                continue;
+              }
               closed = true;
               break;
             }
-            if (buf[pos + 1] === QUOTE) {
-              escaped = true;
-              pos += 2;
-              continue;
-            }
-            closed = true;
-            break;
-          }
-          if (byte === LF) {
-            line++;
-            lineStart = pos + 1;
-          } else if (byte === CR) {
-            if (pos + 1 >= limit) {
-              if (!final) break scanning;
+            if (byte === LF) {
               line++;
               lineStart = pos + 1;
-            } else if (buf[pos + 1] !== LF) {
-              line++;
-              lineStart = pos + 1;
+            } else if (byte === CR) {
+              if (pos + 1 >= limit) {
+                if (!final) break scanning;
+                line++;
+                lineStart = pos + 1;
+              } else if (buf[pos + 1] !== LF) {
+                line++;
+                lineStart = pos + 1;
+              }
             }
+            pos++;
           }
+          if (!closed) {
+            if (!final) break;
+            throw this.unclosedQuote();
+          }
+          fieldEnd = pos;
+          pos++;
+          state = AFTER_QUOTE;
+        }
+        // Spaces or tabs after the closing quote belong to no field (unless they delimit).
+        let byte = 0;
+        while (pos < limit) {
+          byte = buf[pos]!;
+          if ((byte !== SPACE && byte !== TAB) || byte === delimiter) break;
           pos++;
         }
-        if (!closed) {
-          if (!final) break;
-          throw this.unclosedQuote();
-        }
-        fieldEnd = pos;
-        pos++;
         if (pos >= limit) {
-          // Only at the end of the file: a closing quote that ends the bytes so far waits above.
+          if (!final) break;
           terminator = END_OF_FILE;
         } else {
-          const after = buf[pos]!;
-          if (after !== delimiter && after !== LF && after !== CR) {
+          if (byte !== delimiter && byte !== LF && byte !== CR) {
+            // The message shows the character: wait until all of its bytes are in.
+            if (!final && pos + utf8Length(byte) > limit) break;
             throw textAfterQuote(buf, pos, line, lineStart, limit);
           }
-          terminator = after;
+          terminator = byte;
           pos++;
         }
       }
@@ -513,6 +611,7 @@ export class CsvScanner {
     this.pos = pos;
     this.field = field;
     this.fieldStart = fieldStart;
+    this.fieldEnd = fieldEnd;
     this.escaped = escaped;
     this.recordStart = recordStart;
     this.recordLine = recordLine;
@@ -596,7 +695,12 @@ function characterColumn(buf: Uint8Array, lineStart: number, pos: number): numbe
   return column;
 }
 
-const messageDecoder = new TextDecoder();
+/** How many bytes the UTF-8 sequence that `lead` starts takes (1 for a stray byte). */
+function utf8Length(lead: number): number {
+  return lead < 0xc0 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+}
+
+const messageDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function textAfterQuote(
   buf: Uint8Array,
@@ -606,7 +710,8 @@ function textAfterQuote(
   limit: number,
 ): EngineError {
   const column = characterColumn(buf, lineStart, pos);
-  const character = [...messageDecoder.decode(buf.subarray(pos, Math.min(limit, pos + 4)))][0];
+  const bytes = buf.subarray(pos, Math.min(limit, pos + utf8Length(buf[pos]!)));
+  const character = [...messageDecoder.decode(bytes)][0];
   return new EngineError({
     code: 'parse_error',
     message: `Line ${line}, column ${column}: a quoted field is followed by '${character ?? '?'}'; a closing quote must end the field (a quote inside a quoted field is written twice: "").`,

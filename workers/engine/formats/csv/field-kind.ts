@@ -31,7 +31,7 @@ export const DATETIME = 6;
 export const TEXT = 7;
 /** A field that is null: empty, missing, or an unquoted null token. */
 export const NULL_FIELD = -1;
-/** A whole number beyond 2^53: a float that lost digits. */
+/** A whole number beyond 2^53: an int held with some of its digits lost. */
 export const HUGE_INT = 8;
 
 export type FieldKind =
@@ -151,7 +151,7 @@ export function classifyField(
  * joinKinds(INT32, FLOAT); // FLOAT
  */
 export function joinKinds(column: ColumnKind, field: FieldKind): ColumnKind {
-  const value: ColumnKind = field === HUGE_INT ? FLOAT : field === NULL_FIELD ? EMPTY : field;
+  const value: ColumnKind = field === HUGE_INT ? INT53 : field === NULL_FIELD ? EMPTY : field;
   if (column === EMPTY) return value;
   if (value === EMPTY || value === column) return column;
   if (column <= FLOAT && value <= FLOAT) return column > value ? column : value;

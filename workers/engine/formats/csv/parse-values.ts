@@ -360,7 +360,8 @@ export function parseDatetime(bytes: Uint8Array, start: number, end: number): nu
 
 /**
  * Whether the field is one of the null tokens: empty, `NA`, `N/A`, `n/a`, `#N/A`, `null`,
- * `NULL`, `None`, `NaN`, `nan` (exactly; no other spellings, no surrounding spaces).
+ * `NULL`, `None`, `NaN`, `nan`, `-NaN`, `-nan` (exactly; no other spellings, no surrounding
+ * spaces). C's printf writes a NaN with its sign bit set as `-nan`.
  *
  * @example
  * isNullToken(new TextEncoder().encode('N/A'), 0, 3); // true
@@ -380,6 +381,8 @@ export function isNullToken(bytes: Uint8Array, start: number, end: number): bool
   if (length !== 4) return false;
   const d = bytes[start + 3]!;
   if (a === 0x23) return b === 0x4e && c === 0x2f && d === 0x41; // #N/A
+  if (a === 0x2d)
+    return (b === 0x6e && c === 0x61 && d === 0x6e) || (b === 0x4e && c === 0x61 && d === 0x4e); // -nan -NaN
   if (a === 0x6e) return b === 0x75 && c === 0x6c && d === 0x6c; // null
   if (a !== 0x4e) return false;
   return (b === 0x55 && c === 0x4c && d === 0x4c) || (b === 0x6f && c === 0x6e && d === 0x65); // NULL None

@@ -28,7 +28,10 @@ export interface CsvReadOptions {
   readonly columnTypes?: Readonly<Record<string, LogicalType>> | undefined;
   /** Cancels the load; checked between chunks. */
   readonly signal?: AbortSignal | undefined;
-  /** Called after each chunk with the bytes read and the rows parsed so far. */
+  /**
+   * Called after each chunk with the bytes read and the rows parsed so far (rows are counted a
+   * batch at a time), and once more at the end with the totals.
+   */
   readonly onProgress?: ((bytesRead: number, rows: number) => void) | undefined;
 }
 
@@ -89,13 +92,12 @@ function headerTexts(scanner: CsvScanner, log: WarningLog): string[] {
         line: headerLine,
       });
     }
-    if (!isValidUtf8(buf, start, realEnd) && !log.invalidUtf8Reported) {
-      log.invalidUtf8Reported = true;
-      log.add({
+    if (!isValidUtf8(buf, start, realEnd)) {
+      log.invalidUtf8(headerLine, () => ({
         kind: 'invalid-utf8',
         line: headerLine,
         message: `Line ${headerLine}: the header holds bytes that are not valid UTF-8; they were replaced with "\uFFFD". The file may be in another encoding (Latin-1, Windows-1252).`,
-      });
+      }));
     }
     const text = decodeText(buf, start, realEnd);
     names.push(end < 0 ? text.replaceAll(String.fromCharCode(QUOTE, QUOTE), '"') : text);
@@ -107,9 +109,9 @@ function headerTexts(scanner: CsvScanner, log: WarningLog): string[] {
  * Reads a CSV or TSV file from its chunks into a table.
  *
  * Decisions (see README.md): the first non-blank line is the header; blank lines are skipped;
- * fields are typed by inference unless `columnTypes` names the column; empty fields and the
- * unquoted tokens NA, N/A, n/a, #N/A, null, NULL, None, NaN, nan are null; malformed quoting
- * is a `parse_error` with its line and column.
+ * fields are typed by inference unless `columnTypes` names the column; empty fields (quoted or
+ * not) and the unquoted tokens NA, N/A, n/a, #N/A, null, NULL, None, NaN, nan, -NaN, -nan are
+ * null; malformed quoting is a `parse_error` with its line and column.
  *
  * @example
  * const { table, warnings } = await readCsv(readChunks(file, { signal }), { signal });
@@ -170,6 +172,7 @@ export async function readCsv(
     throwIfCancelled(options.signal);
     scanner.endInput();
     drain();
+    options.onProgress?.(bytesRead, rows);
     const finished: readonly ColumnReader[] = readers ?? [];
     const columns = finished.map((reader) => ({ name: reader.name, data: reader.finish() }));
     return { table: { columns, length: rows }, warnings: log.list(), warningCount: log.count };

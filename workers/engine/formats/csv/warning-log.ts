@@ -12,8 +12,9 @@ export class WarningLog {
   private readonly kept: LoadWarning[] = [];
   /** Every warning, kept or not. */
   count = 0;
-  /** Whether the file's one `invalid-utf8` warning was given. */
-  invalidUtf8Reported = false;
+  /** The line of the file's one `invalid-utf8` warning so far, and its slot. */
+  private invalidUtf8Line = Infinity;
+  private invalidUtf8Slot = -1;
 
   /** Whether the next warning would be kept, so callers can skip building its message. */
   get wantsMore(): boolean {
@@ -31,6 +32,20 @@ export class WarningLog {
     if (this.kept.length >= MAX_KEPT_WARNINGS) return -1;
     this.kept.push(warning);
     return this.kept.length - 1;
+  }
+
+  /**
+   * Reports bytes that are not UTF-8 on `line`. A load gives one such warning, naming the
+   * earliest line: columns are read one after the other, so a later line may be found first.
+   *
+   * @example
+   * log.invalidUtf8(line, () => ({ kind: 'invalid-utf8', line, message: '…' }));
+   */
+  invalidUtf8(line: number, warning: () => LoadWarning): void {
+    if (line >= this.invalidUtf8Line) return;
+    if (this.invalidUtf8Line === Infinity) this.invalidUtf8Slot = this.add(warning());
+    else this.replace(this.invalidUtf8Slot, warning());
+    this.invalidUtf8Line = line;
   }
 
   /**
