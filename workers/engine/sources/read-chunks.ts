@@ -1,21 +1,29 @@
 /**
  * Reads what the page handed the engine (a `File`/`Blob` or bytes) in chunks, inside the worker,
- * so that neither the page nor the worker ever holds a whole large file as one string. The next
- * chunk is requested while the current one is parsed, so reading and parsing overlap.
+ * so that neither the page nor the worker ever holds a whole large file as one string.
+ *
+ * A file is read through `blob.stream()`, not by slicing it and reading each slice: in Chromium
+ * every `slice(…).arrayBuffer()` is a round trip to the browser process, which made reading a
+ * 57 MB file take 120–440 ms, where its stream takes about 30 ms. The stream reads ahead on its
+ * own, so reading and parsing overlap.
  */
 import { EngineError } from '../engine-error.ts';
 
-/** 4 MiB: large enough that the per-chunk overhead vanishes, small enough to stay responsive. */
+/** 4 MiB: the chunks bytes in hand are cut into, large enough that the per-chunk cost vanishes. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
 
 export interface ReadChunksOptions {
   readonly signal?: AbortSignal;
-  readonly chunkBytes?: number;
   /** Called after each chunk with the bytes read so far. */
   readonly onRead?: (bytesRead: number) => void;
 }
 
-/** The error a load ends with when the user cancelled it. */
+/**
+ * The error a load ends with when the user cancelled it.
+ *
+ * @example
+ * if (signal.aborted) throw cancelledError();
+ */
 export function cancelledError(): EngineError {
   return new EngineError({ code: 'cancelled', message: 'Opening the file was cancelled.' });
 }
@@ -42,7 +50,9 @@ function readFailed(error: unknown): EngineError {
 }
 
 /**
- * The blob's bytes as consecutive chunks.
+ * The blob's bytes as consecutive chunks, as its stream gives them (in Chromium about 1 MiB).
+ * Stops with `cancelled` once the signal fires; the stream is cancelled whenever reading stops
+ * early.
  *
  * @example
  * for await (const chunk of readChunks(file, { signal })) parser.push(chunk);
@@ -51,23 +61,33 @@ export async function* readChunks(
   blob: Blob,
   options: ReadChunksOptions = {},
 ): AsyncGenerator<Uint8Array> {
-  const size = options.chunkBytes ?? CHUNK_BYTES;
-  const read = (start: number) =>
-    blob
-      .slice(start, Math.min(blob.size, start + size))
-      .arrayBuffer()
-      .catch((error: unknown) => {
-        throw readFailed(error);
-      });
+  throwIfCancelled(options.signal);
+  if (blob.size === 0) return;
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  try {
+    reader = blob.stream().getReader();
+  } catch (error) {
+    throw readFailed(error);
+  }
   let position = 0;
-  let next = blob.size > 0 ? read(0) : null;
-  while (next) {
-    const buffer = await next;
-    throwIfCancelled(options.signal);
-    position += buffer.byteLength;
-    next = position < blob.size ? read(position) : null;
-    options.onRead?.(position);
-    yield new Uint8Array(buffer);
+  let finished = false;
+  try {
+    for (;;) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        throw readFailed(error);
+      }
+      throwIfCancelled(options.signal);
+      if (result.done) break;
+      position += result.value.byteLength;
+      options.onRead?.(position);
+      yield result.value;
+    }
+    finished = true;
+  } finally {
+    if (!finished) void reader.cancel().catch(() => undefined);
   }
 }
 
@@ -82,17 +102,27 @@ export async function readWhole(blob: Blob, options: ReadChunksOptions = {}): Pr
   const whole = new Uint8Array(blob.size);
   let at = 0;
   for await (const chunk of readChunks(blob, options)) {
+    if (at + chunk.byteLength > whole.length) throw changedWhileRead();
     whole.set(chunk, at);
     at += chunk.byteLength;
   }
+  if (at !== whole.length) throw changedWhileRead();
   return whole.buffer;
 }
 
+function changedWhileRead(): EngineError {
+  return new EngineError({
+    code: 'parse_error',
+    message: 'The file changed while it was read; open it again.',
+  });
+}
+
 /**
- * Bytes already in hand, as chunks (so the text parsers see one kind of input).
+ * Bytes already in hand, as chunks (so the text parsers see one kind of input); the chunks are
+ * views of `bytes`, never copies.
  *
  * @example
- * readChunks(new Blob([bytes]))
+ * const { table } = await readCsv(chunksOf(bytes));
  */
 export async function* chunksOf(bytes: Uint8Array, chunkBytes = CHUNK_BYTES) {
   for (let at = 0; at < bytes.byteLength; at += chunkBytes) {
