@@ -2,7 +2,8 @@
  * Tests of the Arrow wrapper on real IPC bytes: every kind of the model survives
  * tableToIpc → ipcToTable exactly (random tables with nulls, through fast-check), apache-arrow
  * reads what we write, we read what apache-arrow writes (file and stream formats, many batches,
- * changing dictionaries, the types we convert), and damaged bytes give a `parse_error`.
+ * changing dictionaries, the types we convert), the writer keeps columns that share memory
+ * whole, and damaged bytes give a `parse_error`.
  */
 import {
   Binary,
@@ -408,6 +409,128 @@ describe('tableToIpc → ipcToTable', () => {
     const back = ipcToTable(tableToIpc(noRows)).table;
     expect(back.length).toBe(0);
     expect(back.columns[0]!.data.kind).toBe('utf8');
+  });
+});
+
+describe('tableToIpc on memory the table shares', () => {
+  const floats = (values: Float64Array, validity: Uint8Array | null = null): ColumnData => ({
+    kind: 'number',
+    type: 'float',
+    length: values.length,
+    values,
+    validity,
+  });
+  const roundTrip = (columns: ColumnData[]) =>
+    ipcToTable(
+      tableToIpc({
+        length: columns[0]!.length,
+        columns: columns.map((data, index) => ({ name: `c${index}`, data })),
+      }),
+    ).table.columns.map((column) => cellsOf(column.data));
+
+  it('writes one array held by two columns twice, whole', () => {
+    const values = new Float64Array([1, 2, 3, 4]);
+    expect(roundTrip([floats(values), floats(values)])).toEqual([
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+    ]);
+  });
+
+  it('writes columns over overlapping parts of one buffer as they are', () => {
+    const values = new Float64Array([1, 2, 3, 4]);
+    expect(roundTrip([floats(values.subarray(0, 2)), floats(values.subarray(1, 3))])).toEqual([
+      [1, 2],
+      [2, 3],
+    ]);
+    const codes = new Int32Array([0, 1, 1, 0, 1, 0, 0, 1]);
+    const dict = (from: number): ColumnData => ({
+      kind: 'dict',
+      type: 'category',
+      length: 4,
+      codes: codes.subarray(from, from + 4),
+      dictionary: ['a', 'b'],
+      validity: null,
+    });
+    expect(roundTrip([dict(0), dict(2), dict(0)])).toEqual([
+      ['a', 'b', 'b', 'a'],
+      ['b', 'a', 'b', 'a'],
+      ['a', 'b', 'b', 'a'],
+    ]);
+  });
+
+  it('writes one bitmap shared by several columns, and strings over shared bytes', () => {
+    // 64 rows: the bitmap is 8 bytes, which apache-arrow would write without copying it.
+    const validity = new Uint8Array(8).fill(0b1010_1010);
+    const values = Float64Array.from({ length: 64 }, (_, row) => row);
+    const expected = Array.from({ length: 64 }, (_, row) => (row % 2 ? row : null));
+    // A bool column whose bits are its own validity puts the same bytes back to back.
+    const flags: ColumnData = { kind: 'bool', type: 'bool', length: 64, bits: validity, validity };
+    expect(roundTrip([floats(values, validity), flags, floats(values, validity)])).toEqual([
+      expected,
+      expected.map((value) => (value === null ? null : true)),
+      expected,
+    ]);
+    const bytes = new TextEncoder().encode('abcd');
+    const text = (offsets: number[]): ColumnData => ({
+      kind: 'utf8',
+      type: 'string',
+      length: offsets.length - 1,
+      offsets: Int32Array.from(offsets),
+      bytes,
+      validity: null,
+    });
+    expect(roundTrip([text([0, 2, 4]), text([0, 1, 3])])).toEqual([
+      ['ab', 'cd'],
+      ['a', 'bc'],
+    ]);
+  });
+
+  it('answers in a buffer of its own, which can be transferred without detaching the table', () => {
+    const values = new Float64Array([1, 2]);
+    const ipc = tableToIpc({ length: 2, columns: [{ name: 'x', data: floats(values) }] });
+    expect(ipc.buffer).not.toBe(values.buffer);
+    expect([ipc.byteOffset, ipc.byteLength]).toEqual([0, ipc.buffer.byteLength]);
+    const page = ipcToTable(ipc).table;
+    const readBack = ipcToTable(tableToIpc(page)).table;
+    expect(cellsOf(columnOf(readBack, 'x'))).toEqual([1, 2]);
+  });
+});
+
+describe('tableToIpc on a page of a large category', () => {
+  const dictionary = Array.from({ length: 5_000 }, (_, code) => `s${code}`);
+  const page = (codes: number[], nullRows: boolean[] = []): ColumnTable => ({
+    length: codes.length,
+    columns: [
+      {
+        name: 'site',
+        data: {
+          kind: 'dict',
+          type: 'category',
+          length: codes.length,
+          codes: Int32Array.from(codes),
+          dictionary,
+          validity: validityWith(codes.length, nullRows),
+        },
+      },
+    ],
+  });
+  const writtenDictionary = (bytes: Uint8Array) =>
+    tableFromIPC(bytes).getChild('site')!.data[0]!.dictionary!.toArray() as string[];
+
+  it('writes only the entries the rows use, in dictionary order', () => {
+    const bytes = tableToIpc(page([4000, 7, 123, 4000], [false, false, true, false]));
+    expect(writtenDictionary(bytes)).toEqual(['s7', 's4000']);
+    expect(cellsOf(columnOf(ipcToTable(bytes).table, 'site'))).toEqual([
+      's4000',
+      's7',
+      null,
+      's4000',
+    ]);
+  });
+
+  it('writes a dictionary whole when the column is not much shorter than it', () => {
+    const codes = Array.from({ length: 3_000 }, (_, row) => row);
+    expect(writtenDictionary(tableToIpc(page(codes)))).toHaveLength(5_000);
   });
 });
 

@@ -1,9 +1,19 @@
 /**
  * Writes an engine table as Arrow IPC stream bytes. Arrow `Data` is made directly over the
  * model's typed arrays, validity bitmaps, offsets and UTF-8 bytes (no builders, no per-row work),
- * so the only copy is the writer's into the output. Values that Arrow stores differently are
- * converted once per column: `datetime` milliseconds (float) become 64-bit timestamps, `int`
- * columns held in a `Float64Array` become Int64.
+ * so the only copy is the writer's into the output, which must be a buffer of its own: it is
+ * transferred to the page, and transferring a column's memory would detach it from the table.
+ * Values that Arrow stores differently are converted once per column: `datetime` milliseconds
+ * (float) become 64-bit timestamps, `int` columns held in a `Float64Array` become Int64.
+ *
+ * Two things apache-arrow does not do for us:
+ * - Its writer joins body buffers that lie end to end in one ArrayBuffer into one range before it
+ *   copies them, which drops bytes when two buffers overlap (one array in two columns, a column
+ *   over a subarray of another, one bitmap shared by several columns). A buffer that overlaps one
+ *   already handed to the writer is therefore copied first (`DisjointBuffers`).
+ * - A page of rows from a category of many distinct values would carry, and the page decode,
+ *   every dictionary entry on each page; a dictionary much longer than the column is cut to the
+ *   entries the rows use, in their order.
  *
  * Types written:
  * - `int`: Int8/16/32, Uint8/16/32 as held; a `Float64Array` of whole numbers as Int64.
@@ -81,11 +91,35 @@ function isFloatArray(values: NumericArray): values is Float32Array | Float64Arr
   return values instanceof Float64Array || values instanceof Float32Array;
 }
 
-function validityProps(data: ColumnData) {
+/**
+ * Hands buffers to the writer so that no two overlap in memory, copying one that would (see the
+ * module comment). Only the bytes the writer reads are counted: the first `length` entries.
+ */
+class DisjointBuffers {
+  private readonly taken = new Map<ArrayBufferLike, { start: number; end: number }[]>();
+
+  own<T extends NumericArray | CodeArray>(view: T, length: number): T {
+    const used = view.length === length ? view : (view.subarray(0, length) as T);
+    const start = used.byteOffset;
+    const end = start + used.byteLength;
+    if (start === end) return used;
+    const ranges = this.taken.get(used.buffer) ?? [];
+    if (ranges.some((range) => start < range.end && range.start < end)) return used.slice() as T;
+    ranges.push({ start, end });
+    this.taken.set(used.buffer, ranges);
+    return used;
+  }
+
+  bitmap(bits: Uint8Array, rows: number): Uint8Array {
+    return this.own(bits, Math.min(bits.length, (rows + 7) >> 3));
+  }
+}
+
+function validityProps(data: ColumnData, buffers: DisjointBuffers) {
   const nulls = nullCount(data);
   return nulls === 0 || data.validity === null
     ? { nullCount: 0 }
-    : { nullCount: nulls, nullBitmap: data.validity };
+    : { nullCount: nulls, nullBitmap: buffers.bitmap(data.validity, data.length) };
 }
 
 /**
@@ -100,22 +134,31 @@ const makeFixedWidthData = makeData as (props: {
   nullBitmap?: Uint8Array;
 }) => Data;
 
-function plainNumbers(column: NumberColumnData, logicalType?: NumberColumnData['type']): Written {
+function plainNumbers(
+  column: NumberColumnData,
+  buffers: DisjointBuffers,
+  logicalType?: NumberColumnData['type'],
+): Written {
   const data = makeFixedWidthData({
     type: arrowTypeOf(column.values),
     length: column.length,
-    data: column.values,
-    ...validityProps(column),
+    data: buffers.own(column.values, column.length),
+    ...validityProps(column, buffers),
   });
   return logicalType ? { data, logicalType } : { data };
 }
 
-function int64Data(column: NumberColumnData, halves: Int32Array, type: DataType): Data {
+function int64Data(
+  column: NumberColumnData,
+  halves: Int32Array,
+  type: DataType,
+  buffers: DisjointBuffers,
+): Data {
   return makeFixedWidthData({
     type,
     length: column.length,
     data: new BigInt64Array(halves.buffer, halves.byteOffset, column.length),
-    ...validityProps(column),
+    ...validityProps(column, buffers),
   });
 }
 
@@ -145,38 +188,40 @@ function asMicroseconds(column: NumberColumnData): Float64Array | null {
   return micros;
 }
 
-function writeNumbers(column: NumberColumnData): Written {
+function writeNumbers(column: NumberColumnData, buffers: DisjointBuffers): Written {
   const { values, validity, type } = column;
   const valid = (row: number) => isValid(validity, row);
   switch (type) {
     case 'int': {
-      if (!isFloatArray(values)) return plainNumbers(column);
+      if (!isFloatArray(values)) return plainNumbers(column, buffers);
       if (values instanceof Float64Array) {
         const halves = numbersToInt64(values, valid);
-        if (halves) return { data: int64Data(column, halves, new Int64()) };
+        if (halves) return { data: int64Data(column, halves, new Int64(), buffers) };
       }
-      return plainNumbers(column, 'int');
+      return plainNumbers(column, buffers, 'int');
     }
     case 'float':
-      return isFloatArray(values) ? plainNumbers(column) : plainNumbers(column, 'float');
+      return isFloatArray(values)
+        ? plainNumbers(column, buffers)
+        : plainNumbers(column, buffers, 'float');
     case 'date': {
       const days = asDays(column);
-      if (!days) return plainNumbers(column, 'date');
+      if (!days) return plainNumbers(column, buffers, 'date');
       const data = makeData({
         type: new DateDay(),
         length: column.length,
-        data: days,
-        ...validityProps(column),
+        data: buffers.own(days, column.length),
+        ...validityProps(column, buffers),
       });
       return { data };
     }
     case 'datetime': {
       const millis = numbersToInt64(values, valid);
-      if (millis) return { data: int64Data(column, millis, new TimestampMillisecond()) };
+      if (millis) return { data: int64Data(column, millis, new TimestampMillisecond(), buffers) };
       const micros = asMicroseconds(column);
       const halves = micros && numbersToInt64(micros, valid);
-      if (halves) return { data: int64Data(column, halves, new TimestampMicrosecond()) };
-      return plainNumbers(column, 'datetime');
+      if (halves) return { data: int64Data(column, halves, new TimestampMicrosecond(), buffers) };
+      return plainNumbers(column, buffers, 'datetime');
     }
   }
 }
@@ -205,54 +250,88 @@ function utf8VectorOf(strings: readonly string[]) {
   );
 }
 
-function writeDictionary(column: DictColumnData, id: number): Data {
-  const indices = arrowTypeOf(column.codes) as Int8 | Int16 | Int32 | Uint8 | Uint16 | Uint32;
+/** A dictionary at most this many times the column's length (and some) is written whole. */
+const WHOLE_DICTIONARY_FACTOR = 2;
+const WHOLE_DICTIONARY_SLACK = 256;
+
+/**
+ * The codes and dictionary to write: as held, or, when the dictionary is much longer than the
+ * column, only the entries that rows holding a value use, in the dictionary's order.
+ */
+function dictionaryToWrite(column: DictColumnData): {
+  codes: CodeArray;
+  dictionary: readonly string[];
+} {
+  const { length, dictionary, validity } = column;
+  const codes = column.codes;
+  if (dictionary.length <= length * WHOLE_DICTIONARY_FACTOR + WHOLE_DICTIONARY_SLACK) {
+    return { codes, dictionary };
+  }
+  const used = new Map<number, number>();
+  for (let row = 0; row < length; row++) {
+    if (isValid(validity, row)) used.set(codes[row]!, 0);
+  }
+  const kept = [...used.keys()].sort((a, b) => a - b);
+  kept.forEach((code, index) => used.set(code, index));
+  const compact = new Int32Array(length);
+  for (let row = 0; row < length; row++) {
+    if (isValid(validity, row)) compact[row] = used.get(codes[row]!)!;
+  }
+  return { codes: compact, dictionary: kept.map((code) => dictionary[code]!) };
+}
+
+function writeDictionary(column: DictColumnData, id: number, buffers: DisjointBuffers): Data {
+  const { codes, dictionary } = dictionaryToWrite(column);
+  const indices = arrowTypeOf(codes) as Int8 | Int16 | Int32 | Uint8 | Uint16 | Uint32;
   return makeData({
     type: new Dictionary(new Utf8(), indices, id),
     length: column.length,
-    data: column.codes,
-    dictionary: utf8VectorOf(column.dictionary),
-    ...validityProps(column),
+    data: buffers.own(codes, column.length),
+    dictionary: utf8VectorOf(dictionary),
+    ...validityProps(column, buffers),
   });
 }
 
-function writeColumn(column: ColumnData, index: number): Written {
+function writeColumn(column: ColumnData, index: number, buffers: DisjointBuffers): Written {
   switch (column.kind) {
     case 'number':
-      return writeNumbers(column);
+      return writeNumbers(column, buffers);
     case 'bool':
       return {
         data: makeData({
           type: new Bool(),
           length: column.length,
-          data: column.bits,
-          ...validityProps(column),
+          data: buffers.bitmap(column.bits, column.length),
+          ...validityProps(column, buffers),
         }),
       };
-    case 'utf8':
+    case 'utf8': {
+      const offsets = buffers.own(column.offsets, column.length + 1);
       return {
         data: makeData({
           type: new Utf8(),
           length: column.length,
-          valueOffsets: column.offsets,
-          data: column.bytes,
-          ...validityProps(column),
+          valueOffsets: offsets,
+          data: buffers.own(column.bytes, offsets[column.length]!),
+          ...validityProps(column, buffers),
         }),
       };
+    }
     case 'dict':
-      return { data: writeDictionary(column, index) };
+      return { data: writeDictionary(column, index, buffers) };
   }
 }
 
 /**
- * The table as Arrow IPC stream bytes (one record batch).
+ * The table as Arrow IPC stream bytes (one record batch), in a buffer of their own.
  *
  * @example
  * const bytes = tableToIpc(table);
  * postMessage({ rows: table.length, ipc: bytes }, [bytes.buffer]);
  */
 export function tableToIpc(table: ColumnTable): Uint8Array {
-  const written = table.columns.map((column, index) => writeColumn(column.data, index));
+  const buffers = new DisjointBuffers();
+  const written = table.columns.map((column, index) => writeColumn(column.data, index, buffers));
   const fields = table.columns.map((column, index) => {
     const { data, logicalType } = written[index]!;
     const metadata = logicalType ? new Map([[LOGICAL_TYPE_KEY, logicalType]]) : undefined;
