@@ -9,6 +9,7 @@ import {
   Binary,
   Bool,
   DateDay,
+  Float64,
   DateMillisecond,
   Decimal,
   Dictionary,
@@ -26,7 +27,9 @@ import {
   makeVector,
   Null,
   RecordBatch,
+  RecordBatchReader,
   Schema,
+  SparseUnion,
   Struct,
   Table,
   tableFromIPC,
@@ -40,6 +43,8 @@ import {
   Uint8,
   Utf8,
   vectorFromArray,
+  type Data,
+  type DataType,
   type Vector,
 } from 'apache-arrow';
 import fc from 'fast-check';
@@ -84,6 +89,16 @@ function expectEngineError(run: () => unknown, code: EngineError['code']): Engin
     return error as EngineError;
   }
   throw new Error('expected an EngineError');
+}
+
+function errorCodeOf(run: () => unknown): EngineError['code'] | 'none' {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof EngineError) return error.code;
+    throw error;
+  }
+  return 'none';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -818,6 +833,169 @@ describe('ipcToTable on bytes apache-arrow wrote', () => {
   });
 });
 
+// ---------------------------------------------------------------------------------------------
+// Zero copy: what has the model's layout is read where it lies.
+
+/** A one-batch table like the bench's, with a column of each layout the model shares. */
+function layoutTable(rows: number): Table {
+  const codes = Int32Array.from({ length: rows }, (_, row) => (row * 7) % 3);
+  const cat = makeData({
+    type: new Dictionary(new Utf8(), new Int32()),
+    length: rows,
+    nullCount: 0,
+    data: codes,
+    dictionary: vectorFromArray(['x', 'y', 'z'], new Utf8()),
+  });
+  return tableOf({
+    cat: makeVector(cat),
+    a: makeVector(Float64Array.from({ length: rows }, (_, row) => row / 4)),
+    n: vectorFromArray(
+      Array.from({ length: rows }, (_, row) => (row % 5 === 0 ? null : row)),
+      new Int32(),
+    ),
+    s: vectorFromArray(
+      Array.from({ length: rows }, (_, row) => `s${row}`),
+      new Utf8(),
+    ),
+    ok: vectorFromArray(
+      Array.from({ length: rows }, (_, row) => row % 2 === 0),
+      new Bool(),
+    ),
+  });
+}
+
+/** Every buffer of a column, by the name the model gives it. */
+function buffersOf(data: ColumnData): [string, ArrayBufferView][] {
+  const validity: [string, ArrayBufferView][] = data.validity ? [['validity', data.validity]] : [];
+  switch (data.kind) {
+    case 'number':
+      return [['values', data.values], ...validity];
+    case 'bool':
+      return [['bits', data.bits], ...validity];
+    case 'utf8':
+      return [['offsets', data.offsets], ['bytes', data.bytes], ...validity];
+    case 'dict':
+      return [['codes', data.codes], ...validity];
+  }
+}
+
+describe('ipcToTable without copying', () => {
+  for (const format of ['stream', 'file'] as const) {
+    it(`keeps every buffer of one batch as a view of the input (${format} format)`, () => {
+      const bytes = tableToIPC(layoutTable(100), format);
+      const { table } = ipcToTable(bytes);
+      const shared = table.columns.flatMap((column) =>
+        buffersOf(column.data).map(([buffer, view]) => [
+          `${column.name}.${buffer}`,
+          view.buffer === bytes.buffer,
+        ]),
+      );
+      expect(shared).toEqual([
+        ['cat.codes', true],
+        ['a.values', true],
+        ['n.values', true],
+        ['n.validity', true],
+        ['s.offsets', true],
+        ['s.bytes', true],
+        ['ok.bits', true],
+      ]);
+      expect(cellsOf(columnOf(table, 'cat')).slice(0, 4)).toEqual(['x', 'y', 'z', 'x']);
+      expect(cellsOf(columnOf(table, 'n')).slice(0, 3)).toEqual([null, 1, 2]);
+      expect(cellsOf(columnOf(table, 's'))[99]).toBe('s99');
+    });
+  }
+
+  it('checks codes and offsets once: every later read returns the same view', () => {
+    const bytes = tableToIPC(layoutTable(10), 'stream');
+    const { table } = ipcToTable(bytes);
+    const cat = columnOf(table, 'cat');
+    const s = columnOf(table, 's');
+    if (cat.kind !== 'dict' || s.kind !== 'utf8') throw new Error('unexpected kinds');
+    expect(cat.codes).toBe(cat.codes);
+    expect(s.offsets).toBe(s.offsets);
+    expect(cat.codes.buffer).toBe(bytes.buffer);
+  });
+
+  for (const format of ['stream', 'file'] as const) {
+    it(`reads input that does not start on an 8-byte boundary (${format} format)`, () => {
+      const bytes = tableToIPC(layoutTable(20), format);
+      const expected = ipcToTable(bytes).table;
+      for (const shift of [1, 4]) {
+        const shifted = new Uint8Array(bytes.length + shift);
+        shifted.set(bytes, shift);
+        const { table } = ipcToTable(shifted.subarray(shift));
+        for (const column of expected.columns) {
+          expect([shift, column.name, cellsOf(columnOf(table, column.name))]).toEqual([
+            shift,
+            column.name,
+            cellsOf(column.data),
+          ]);
+        }
+      }
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Damaged bytes.
+
+/** The bytes of little-endian signed 64-bit integers, as the IPC metadata stores them. */
+function int64Bytes(...values: number[]): Uint8Array {
+  return new Uint8Array(BigInt64Array.from(values, (value) => BigInt(value)).buffer);
+}
+
+/**
+ * A copy of `bytes` with the one run of 64-bit integers `from` replaced by `to`. Fails when the
+ * run is not there exactly once, so a test whose layout assumption broke says so.
+ */
+function patched(bytes: Uint8Array, from: number[], to: number[]): Uint8Array {
+  const pattern = int64Bytes(...from);
+  const found: number[] = [];
+  for (let at = 0; at + pattern.length <= bytes.length; at++) {
+    if (pattern.every((byte, k) => bytes[at + k] === byte)) found.push(at);
+  }
+  expect(found).toHaveLength(1);
+  const copy = bytes.slice();
+  copy.set(int64Bytes(...to), found[0]!);
+  return copy;
+}
+
+/** Reads every cell of every column; returns the EngineError a read threw, if any. */
+function readAllCells(table: ColumnTable): EngineError | null {
+  try {
+    for (const column of table.columns) {
+      const rows = Math.min(column.data.length, 1_000);
+      for (let row = 0; row < rows; row++) valueAt(column.data, row);
+    }
+    return null;
+  } catch (error) {
+    if (error instanceof EngineError) return error;
+    throw error;
+  }
+}
+
+function dictionaryBytes(
+  codes: ArrayLike<number>,
+  dictionary: string[],
+  options: { nullRows?: boolean[]; indices?: Int32 | Uint32 } = {},
+): Uint8Array {
+  const indices = options.indices ?? new Int32();
+  const nullBitmap = validityWith(codes.length, options.nullRows ?? []);
+  const data = makeData({
+    type: new Dictionary(new Utf8(), indices),
+    length: codes.length,
+    nullCount: (options.nullRows ?? []).filter(Boolean).length,
+    data: indices instanceof Uint32 ? Uint32Array.from(codes) : Int32Array.from(codes),
+    dictionary: vectorFromArray(dictionary, new Utf8()),
+    ...(nullBitmap ? { nullBitmap } : {}),
+  });
+  return tableToIPC(tableOf({ site: makeVector(data) }), 'stream');
+}
+
+function nestedBytes(name: string, data: Data<DataType>): Uint8Array {
+  return tableToIPC(tableOf({ [name]: makeVector(data) }), 'stream');
+}
+
 describe('ipcToTable on damaged bytes', () => {
   const good = tableToIPC(
     tableOf({
@@ -838,6 +1016,32 @@ describe('ipcToTable on damaged bytes', () => {
     for (const bytes of cases) {
       const error = expectEngineError(() => ipcToTable(bytes), 'parse_error');
       expect(error.message).toMatch(/Arrow/);
+    }
+  });
+
+  it('gives a parse_error for a file cut at any byte', () => {
+    const file = tableToIPC(layoutTable(5), 'file');
+    for (let end = 0; end < file.length; end++) {
+      expect([end, errorCodeOf(() => ipcToTable(file.subarray(0, end)))]).toEqual([
+        end,
+        'parse_error',
+      ]);
+    }
+  });
+
+  it('reads a stream cut at any byte as a parse_error or as the whole messages before the cut', () => {
+    const stream = tableToIPC(layoutTable(5), 'stream');
+    for (let end = 0; end < stream.length; end++) {
+      let table: ColumnTable;
+      try {
+        table = ipcToTable(stream.subarray(0, end)).table;
+      } catch (error) {
+        expect([end, error instanceof EngineError && error.code]).toEqual([end, 'parse_error']);
+        continue;
+      }
+      // A stream has no footer: a cut just after a message is a shorter, well-formed stream.
+      expect([end, table.length === 0 || table.length === 5]).toEqual([end, true]);
+      expect(readAllCells(table)).toBeNull();
     }
   });
 
@@ -868,6 +1072,264 @@ describe('ipcToTable on damaged bytes', () => {
       tableToIpc(table(new Int32Array([0, 5]), new Uint8Array([1]))),
     ).table;
     expect(cellsOf(columnOf(nullRow, 'site'))).toEqual(['a', null]);
+  });
+
+  it('lets a row without a value hold any code, without writing into the input', () => {
+    const bytes = dictionaryBytes([1, 9, -4, 0], ['a', 'b'], {
+      nullRows: [false, true, true, false],
+    });
+    const before = bytes.slice();
+    const data = columnOf(ipcToTable(bytes).table, 'site');
+    expect(cellsOf(data)).toEqual(['b', null, null, 'a']);
+    if (data.kind !== 'dict') throw new Error('expected a category');
+    expect(Array.from(data.codes)).toEqual([1, 0, 0, 0]);
+    expect(bytes).toEqual(before);
+  });
+
+  describe('metadata that lies', () => {
+    // 37 rows: Float64 values of 296 bytes at body offset 0, then Int32 values padded to 152.
+    const rows = 37;
+    const buffers = [0, 0, 0, 296, 296, 0, 296, 152];
+    const bytes = tableToIPC(
+      tableOf({
+        x: makeVector(Float64Array.from({ length: rows }, (_, row) => row + 0.5)),
+        n: makeVector(Int32Array.from({ length: rows }, (_, row) => row)),
+      }),
+      'stream',
+    );
+
+    it('reads the bytes as they are', () => {
+      expect(cellsOf(columnOf(ipcToTable(bytes).table, 'x'))[36]).toBe(36.5);
+      expect(patched(bytes, buffers, buffers)).toEqual(bytes);
+    });
+
+    it('gives a parse_error for a batch of more rows than its buffers hold', () => {
+      // The batch's length and both column nodes are the only 37s in the bytes.
+      const at = [];
+      const pattern = int64Bytes(rows);
+      for (let k = 0; k + 8 <= bytes.length; k++) {
+        if (pattern.every((byte, j) => bytes[k + j] === byte)) at.push(k);
+      }
+      expect(at).toHaveLength(3);
+      const lying = bytes.slice();
+      for (const k of at) lying.set(int64Bytes(1000), k);
+      expectEngineError(() => ipcToTable(lying), 'parse_error');
+    });
+
+    it('reads column nodes that disagree with their batch as the batch, never past a buffer', () => {
+      const { table } = ipcToTable(patched(bytes, [rows, 0, rows, 0], [10, 0, 1000, 0]));
+      expect(table.length).toBe(rows);
+      expect(table.columns.map((column) => column.data.length)).toEqual([rows, rows]);
+      expect(cellsOf(columnOf(table, 'x')).slice(8, 12)).toEqual([8.5, 9.5, null, null]);
+      expect(cellsOf(columnOf(table, 'n'))[36]).toBe(36);
+    });
+
+    it('gives a parse_error for a null count without a validity buffer', () => {
+      expectEngineError(
+        () => ipcToTable(patched(bytes, [rows, 0, rows, 0], [rows, 5, rows, 0])),
+        'parse_error',
+      );
+    });
+
+    it('gives a parse_error for a buffer shorter than its rows', () => {
+      const short = [0, 0, 0, 16, 296, 0, 296, 152];
+      expectEngineError(() => ipcToTable(patched(bytes, buffers, short)), 'parse_error');
+    });
+
+    it('gives a parse_error for a Float64 buffer that is not 8-byte aligned', () => {
+      const misaligned = [0, 0, 4, 288, 296, 0, 296, 152];
+      const error = expectEngineError(
+        () => ipcToTable(patched(bytes, buffers, misaligned)),
+        'parse_error',
+      );
+      expect(error.message).toContain('multiple of 8');
+    });
+
+    it('gives a parse_error for a message body longer than the bytes', () => {
+      expectEngineError(() => ipcToTable(patched(bytes, [448], [1 << 20])), 'parse_error');
+    });
+
+    it('gives a parse_error for vector lengths and offsets that leave the metadata', () => {
+      // The nodes vector's length (2) as a huge count: apache-arrow alone would decode
+      // millions of phantom nodes and run out of memory.
+      const nodes = int64Bytes(rows, 0, rows, 0);
+      let at = -1;
+      for (let k = 0; k + nodes.length <= bytes.length; k++) {
+        if (nodes.every((byte, j) => bytes[k + j] === byte)) at = k;
+      }
+      const hugeVector = bytes.slice();
+      new DataView(hugeVector.buffer).setInt32(at - 4, 2_000_000, true);
+      const error = expectEngineError(() => ipcToTable(hugeVector), 'parse_error');
+      expect(error.message).toContain('cut short');
+      const wildOffset = bytes.slice();
+      // The record batch message's root offset, pointing far past its metadata.
+      new DataView(wildOffset.buffer).setInt32(184 + 8, 1 << 30, true);
+      expectEngineError(() => ipcToTable(wildOffset), 'parse_error');
+    });
+  });
+
+  describe('message framing', () => {
+    const table = layoutTable(4);
+
+    it('gives a parse_error for a stream with a second schema', () => {
+      const stream = tableToIPC(table, 'stream');
+      const view = new DataView(stream.buffer, stream.byteOffset);
+      // The schema message: continuation marker, metadata length, metadata (no body).
+      const schemaEnd = 8 + view.getInt32(4, true);
+      const twice = new Uint8Array(stream.length + schemaEnd);
+      twice.set(stream.subarray(0, schemaEnd));
+      twice.set(stream, schemaEnd);
+      expect(ipcToTable(stream).table.length).toBe(4);
+      expectEngineError(() => ipcToTable(twice), 'parse_error');
+    });
+
+    it('gives a parse_error for a file whose footer lists one batch twice', () => {
+      const file = tableToIPC(new Table([...table.batches, ...table.batches]), 'file');
+      expect(ipcToTable(file).table.length).toBe(8);
+      const reader = RecordBatchReader.from(file);
+      reader.open();
+      const [first, second] = [0, 1].map((index) => reader.footer!.getRecordBatch(index)!);
+      const block = (entry: typeof first) => [
+        Number(entry!.offset),
+        entry!.metaDataLength,
+        Number(entry!.bodyLength),
+      ];
+      expectEngineError(
+        () => ipcToTable(patched(file, block(second), block(first))),
+        'parse_error',
+      );
+    });
+
+    it('gives a parse_error for a schema nested deeper than anyone writes', () => {
+      let type: DataType = new Int32();
+      for (let depth = 0; depth < 80; depth++) type = new List(new Field('item', type, true));
+      const deep = tableToIPC(new Table(new Schema([new Field('deep', type, true)])), 'stream');
+      const error = expectEngineError(() => ipcToTable(deep), 'parse_error');
+      expect(error.message).toContain('nests too deep');
+    });
+  });
+
+  describe('nested columns', () => {
+    const item = new Field('item', new Int32(), true);
+    const child = makeData({
+      type: new Int32(),
+      length: 2,
+      nullCount: 0,
+      data: Int32Array.of(1, 2),
+    });
+
+    it('gives a parse_error for list offsets that go backwards or past the values', () => {
+      for (const offsets of [
+        [0, 2, 1],
+        [0, 100, 2],
+      ]) {
+        const list = makeData({
+          type: new List(item),
+          length: 2,
+          nullCount: 0,
+          valueOffsets: Int32Array.from(offsets),
+          child,
+        });
+        expectEngineError(() => ipcToTable(nestedBytes('tags', list)), 'parse_error');
+      }
+    });
+
+    it('gives a parse_error for a struct field shorter than its struct', () => {
+      const point = makeData({
+        type: new Struct([new Field('x', new Int32(), true)]),
+        length: 3,
+        nullCount: 0,
+        children: [child],
+      });
+      expectEngineError(() => ipcToTable(nestedBytes('point', point)), 'parse_error');
+    });
+
+    it('gives a parse_error for a union row of an unknown type', () => {
+      const union = makeData({
+        type: new SparseUnion([0, 1], [item, new Field('s', new Utf8(), true)]),
+        length: 2,
+        nullCount: 0,
+        typeIds: Int8Array.of(0, 7),
+        children: [child, vectorFromArray(['a', 'b'], new Utf8()).data[0]!],
+      });
+      expectEngineError(() => ipcToTable(nestedBytes('either', union)), 'parse_error');
+    });
+
+    it('gives a parse_error for binary offsets past the bytes', () => {
+      const blob = makeData({
+        type: new Binary(),
+        length: 2,
+        nullCount: 0,
+        valueOffsets: Int32Array.of(0, 1, 9),
+        data: Uint8Array.of(1, 2, 3),
+      });
+      expectEngineError(() => ipcToTable(nestedBytes('blob', blob)), 'parse_error');
+    });
+
+    it('reads the same shapes when they are whole', () => {
+      const list = makeData({
+        type: new List(item),
+        length: 2,
+        nullCount: 0,
+        valueOffsets: Int32Array.of(0, 1, 2),
+        child,
+      });
+      expect(cellsOf(columnOf(ipcToTable(nestedBytes('tags', list)).table, 'tags'))).toEqual([
+        '[1]',
+        '[2]',
+      ]);
+    });
+  });
+
+  it('never throws anything but an EngineError for bytes overwritten anywhere', () => {
+    const rows = 6;
+    const stream = tableToIPC(
+      tableOf({
+        cat: vectorFromArray(
+          ['a', 'b', null, 'a', 'c', 'b'],
+          new Dictionary(new Utf8(), new Int32()),
+        ),
+        x: vectorFromArray([0.5, null, 2, 3, 4, 5], new Float64()),
+        s: vectorFromArray(['α', '', null, 'dd', 'e', 'f'], new Utf8()),
+        ok: vectorFromArray([true, false, null, true, true, false], new Bool()),
+        tags: vectorFromArray(
+          [[1], [], null, [2, 3], [4], [5]],
+          new List(new Field('item', new Int32(), true)),
+        ),
+      }),
+      'stream',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: stream.length - 1 }), fc.nat({ max: 255 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        (writes) => {
+          const bytes = stream.slice();
+          for (const [at, byte] of writes) bytes[at] = byte;
+          let table: ColumnTable;
+          try {
+            table = ipcToTable(bytes).table;
+          } catch (error) {
+            expect(error).toBeInstanceOf(EngineError);
+            return;
+          }
+          expect(table.columns.every((column) => column.data.length === table.length)).toBe(true);
+          expect(readAllCells(table)).toSatisfy(
+            (error: EngineError | null) => error === null || error.code === 'parse_error',
+          );
+          if (table.length <= rows) {
+            try {
+              tableToIpc(table);
+            } catch (error) {
+              expect(error).toBeInstanceOf(EngineError);
+            }
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });
 

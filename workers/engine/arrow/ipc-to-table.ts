@@ -17,9 +17,11 @@
  *   kept as JSON text (binary as hex) in a `string` column, with a `type-widened` warning.
  * Duplicate field names get a suffix (`name_2`) and a `renamed` warning, as names must be unique.
  *
- * Input is untrusted: every buffer is checked against the rows it must cover, dictionary codes
- * against their dictionary and string offsets for order, so a damaged file is a `parse_error`,
- * never a table that crashes a kernel later.
+ * Input is untrusted: the metadata is checked to lie within its messages before apache-arrow
+ * decodes it (`ipc-metadata.ts`), every buffer against the rows it must cover, dictionary codes
+ * against their dictionary, string offsets for order and nested columns for structure
+ * (`nested-structure.ts`), so a damaged file is a `parse_error`, never a table that crashes a
+ * kernel later.
  */
 import {
   DataType,
@@ -53,6 +55,8 @@ import type { LoadWarning } from '../protocol.ts';
 import { bitmapSlice, filledBitmap } from './bitmaps.ts';
 import { concatColumns } from './concat-columns.ts';
 import { halvesOf, int64ToNumbers } from './int64.ts';
+import { checkIpcMetadata } from './ipc-metadata.ts';
+import { checkNestedStructure } from './nested-structure.ts';
 import { LOGICAL_TYPE_KEY } from './table-to-ipc.ts';
 import { hexOf, toJsonText } from './json-text.ts';
 
@@ -316,6 +320,7 @@ function readAsText(data: Data, notes: ColumnNotes, warn: boolean): Utf8ColumnDa
     );
   }
   if (data.length === 0) return emptyUtf8(data, notes);
+  checkNestedStructure(data, (detail) => notes.damaged(detail));
   const vector = makeVector(data);
   const builder = new Utf8Builder();
   for (let row = 0; row < data.length; row++) {
@@ -669,6 +674,7 @@ export function ipcToTable(bytes: Uint8Array): IpcTable {
   const input = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
   const warnings: LoadWarning[] = [];
   try {
+    checkIpcMetadata(input);
     const reader = RecordBatchReader.from(input);
     reader.open();
     // Read the schema before the batches: the reader forgets it once it has read them all.

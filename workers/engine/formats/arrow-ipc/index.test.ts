@@ -139,9 +139,9 @@ describe('readArrowIpc on bytes that are not Arrow', () => {
     expect(looksLikeArrowIpc(new Uint8Array([0xff, 0xff, 0xff]))).toBe(false);
   });
 
-  it('gives a parse_error for a file cut short anywhere, never a crash', () => {
+  it('gives a parse_error for a file cut at any byte, never a shorter table', () => {
     const bytes = tableToIPC(tableFromArrays(columns, { types }), { format: 'file' })!;
-    for (const end of [6, 8, 16, 64, 200, bytes.length - 12, bytes.length - 1]) {
+    for (let end = 0; end < bytes.length; end++) {
       const error = errorOf(() => readArrowIpc(bytes.subarray(0, end)));
       expect([end, error.code]).toEqual([end, 'parse_error']);
     }
