@@ -4,8 +4,9 @@
  * lines are decoded with one `TextDecoder` call and parsed with `JSON.parse`, and every value
  * goes at once into its column's typed storage (`json-column.ts`), so memory holds columns,
  * not objects. The columns are the union of the objects' keys in order of first appearance; a
- * row without a key holds null there. Blank lines are skipped; a line that is not a JSON object
- * stops the load with a `parse_error` naming its line and column.
+ * row without a key holds null there. Blank lines and a byte-order mark starting a line are
+ * skipped; a line that is not a JSON object stops the load with a `parse_error` naming its line
+ * and column.
  */
 import type { Column, ColumnTable } from '../../columns/column-data.ts';
 import { EngineError } from '../../engine-error.ts';
@@ -28,6 +29,11 @@ export interface JsonLinesTable {
 
 const NEWLINE = 0x0a;
 const MAX_ROWS = 4_294_967_295;
+/**
+ * The longest line read: past it the file is most likely not JSON lines (one document, or no
+ * line breaks at all), and holding it would only take ever more memory.
+ */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
@@ -59,7 +65,9 @@ class JsonLinesParser {
     }
   }
 
-  private parseLine(line: string) {
+  private parseLine(text: string) {
+    // A byte-order mark may start any line: files that each had one are joined with `cat`.
+    const line = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     if (line.trim() === '') return;
     let value: unknown;
     try {
@@ -129,8 +137,9 @@ class JsonLinesParser {
 
 /** Decodes UTF-8, strictly first so that invalid bytes can be reported once, with their line. */
 class Utf8Lines {
-  private readonly strict = new TextDecoder('utf-8', { fatal: true });
-  private readonly lenient = new TextDecoder();
+  // Neither drops a byte-order mark: that would depend on where a chunk began (see parseLine).
+  private readonly strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  private readonly lenient = new TextDecoder('utf-8', { ignoreBOM: true });
   invalidReported = false;
 
   /** The text of `bytes`, which hold whole lines; the first invalid line (1-based from `firstLine`) is reported. */
@@ -198,26 +207,58 @@ export async function readJsonLines(
   const utf8 = new Utf8Lines();
   // Bytes of a line not yet complete, as they came.
   let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
   let bytesRead = 0;
-  // The decoders drop a byte-order mark at the start of what they decode.
   const parseBytes = (bytes: Uint8Array) =>
     parser.parseLines(utf8.decode(bytes, parser.nextLine, parser.warnings));
-  for await (const chunk of chunks) {
-    throwIfCancelled(signal);
-    bytesRead += chunk.byteLength;
-    const lastNewline = chunk.lastIndexOf(NEWLINE);
-    if (lastNewline < 0) {
-      // Copied: the reader may reuse the chunk's memory.
-      pending.push(chunk.slice());
-    } else {
-      parseBytes(joined(pending, chunk.subarray(0, lastNewline + 1)));
-      pending = lastNewline + 1 < chunk.length ? [chunk.slice(lastNewline + 1)] : [];
+  try {
+    for await (const chunk of chunks) {
+      throwIfCancelled(signal);
+      bytesRead += chunk.byteLength;
+      const lastNewline = chunk.lastIndexOf(NEWLINE);
+      if (lastNewline < 0) {
+        pendingBytes += chunk.length;
+        if (pendingBytes > MAX_LINE_BYTES) throw lineTooLong(parser.nextLine);
+        // Copied: the reader may reuse the chunk's memory.
+        pending.push(chunk.slice());
+      } else {
+        if (pendingBytes + lastNewline > MAX_LINE_BYTES) throw lineTooLong(parser.nextLine);
+        parseBytes(joined(pending, chunk.subarray(0, lastNewline + 1)));
+        pending = lastNewline + 1 < chunk.length ? [chunk.slice(lastNewline + 1)] : [];
+        pendingBytes = chunk.length - lastNewline - 1;
+      }
+      onProgress?.(bytesRead, parser.rows);
     }
-    onProgress?.(bytesRead, parser.rows);
+    throwIfCancelled(signal);
+    if (pending.length > 0) parseBytes(joined(pending, new Uint8Array(0)));
+    const table = parser.finish();
+    onProgress?.(bytesRead, table.length);
+    return { table, warnings: parser.warnings, warningCount: parser.warnings.length };
+  } catch (error) {
+    throw asEngineError(error);
   }
-  throwIfCancelled(signal);
-  if (pending.length > 0) parseBytes(joined(pending, new Uint8Array(0)));
-  const table = parser.finish();
-  onProgress?.(bytesRead, table.length);
-  return { table, warnings: parser.warnings, warningCount: parser.warnings.length };
+}
+
+function lineTooLong(line: number): EngineError {
+  return new EngineError({
+    code: 'parse_error',
+    message: `Line ${line} runs on for more than ${MAX_LINE_BYTES / 1024 / 1024} MiB without a line break; this does not look like JSON lines (one object per line).`,
+    line,
+  });
+}
+
+/** Any failure as an `EngineError`: running out of room is `too_large`, the rest `internal`. */
+function asEngineError(error: unknown): EngineError {
+  if (error instanceof EngineError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  if (error instanceof RangeError) {
+    return new EngineError(
+      { code: 'too_large', message: `The file is too large to open in this browser: ${reason}` },
+      { cause: error },
+    );
+  }
+  return new EngineError(
+    { code: 'internal', message: `Reading the JSON lines file failed unexpectedly: ${reason}` },
+    { cause: error },
+  );
 }
