@@ -18,7 +18,16 @@ type NumericArrayConstructor = new (length: number) => NumericArray;
 
 const MAX_TEXT_BYTES = 2_147_483_647;
 
-function joinValidity(parts: readonly ColumnData[], length: number): Validity {
+/**
+ * The validity of chunks end to end: null when no chunk has a null, else one bitmap.
+ *
+ * @example
+ * const validity = joinValidity([batch0Column, batch1Column], rows);
+ */
+export function joinValidity(
+  parts: readonly { readonly validity: Validity; readonly length: number }[],
+  length: number,
+): Validity {
   if (parts.every((part) => part.validity === null)) return null;
   const joined = filledBitmap(length, true);
   let at = 0;

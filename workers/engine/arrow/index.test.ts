@@ -2,8 +2,10 @@
  * Tests of the Arrow wrapper on real IPC bytes: every kind of the model survives
  * tableToIpc → ipcToTable exactly (random tables with nulls, through fast-check), apache-arrow
  * reads what we write, we read what apache-arrow writes (file and stream formats, many batches,
- * changing dictionaries, the types we convert), the writer keeps columns that share memory
- * whole, and damaged bytes give a `parse_error`.
+ * changing dictionaries, the types we convert), columns of the model's layout are views of the
+ * input rather than copies, and damaged bytes (cut, overwritten, lying lengths and offsets,
+ * misaligned buffers, codes and offsets pointing nowhere, in flat and nested columns) give a
+ * `parse_error`, at load or, for the checks deferred to it, at the first read of the buffer.
  */
 import {
   Binary,
@@ -992,6 +994,17 @@ function dictionaryBytes(
   return tableToIPC(tableOf({ site: makeVector(data) }), 'stream');
 }
 
+function stringBytes(offsets: number[], text: string): Uint8Array {
+  const data = makeData({
+    type: new Utf8(),
+    length: offsets.length - 1,
+    nullCount: 0,
+    valueOffsets: Int32Array.from(offsets),
+    data: new TextEncoder().encode(text),
+  });
+  return tableToIPC(tableOf({ well: makeVector(data) }), 'stream');
+}
+
 function nestedBytes(name: string, data: Data<DataType>): Uint8Array {
   return tableToIPC(tableOf({ [name]: makeVector(data) }), 'stream');
 }
@@ -1045,33 +1058,31 @@ describe('ipcToTable on damaged bytes', () => {
     }
   });
 
-  it('refuses dictionary codes that point past the dictionary, unless the row is null', () => {
-    const table = (codes: Int32Array, validity: Uint8Array | null): ColumnTable => ({
-      length: codes.length,
-      columns: [
-        {
-          name: 'site',
-          data: {
-            kind: 'dict',
-            type: 'category',
-            length: codes.length,
-            codes,
-            dictionary: ['a'],
-            validity,
-          },
-        },
-      ],
-    });
-    const error = expectEngineError(
-      () => ipcToTable(tableToIpc(table(new Int32Array([0, 5]), null))),
-      'parse_error',
-    );
+  it('checks dictionary codes when they are first read, and refuses a row pointing nowhere', () => {
+    const { table } = ipcToTable(dictionaryBytes([0, 5], ['a']));
+    const data = columnOf(table, 'site');
+    if (data.kind !== 'dict') throw new Error('expected a category');
+    const error = expectEngineError(() => data.codes, 'parse_error');
     expect(error.message).toContain('"site"');
     expect(error.message).toContain('row 2');
-    const nullRow = ipcToTable(
-      tableToIpc(table(new Int32Array([0, 5]), new Uint8Array([1]))),
-    ).table;
-    expect(cellsOf(columnOf(nullRow, 'site'))).toEqual(['a', null]);
+    // Every path to the codes is checked, and stays refused: cells, a spread copy, writing.
+    expectEngineError(() => data.codes, 'parse_error');
+    expectEngineError(() => valueAt(data, 0), 'parse_error');
+    expectEngineError(() => ({ ...data }), 'parse_error');
+    expectEngineError(() => tableToIpc(table), 'parse_error');
+  });
+
+  it('refuses negative codes, codes of 2^31 and more, and codes into an empty dictionary', () => {
+    const cases = [
+      dictionaryBytes([0, -1], ['a', 'b']),
+      dictionaryBytes([1, 2 ** 32 - 1], ['a', 'b'], { indices: new Uint32() }),
+      dictionaryBytes([0, 2 ** 31], ['a', 'b'], { indices: new Uint32() }),
+      dictionaryBytes([0], []),
+    ];
+    for (const bytes of cases) {
+      const { table } = ipcToTable(bytes);
+      expect(readAllCells(table)?.code).toBe('parse_error');
+    }
   });
 
   it('lets a row without a value hold any code, without writing into the input', () => {
@@ -1084,6 +1095,56 @@ describe('ipcToTable on damaged bytes', () => {
     if (data.kind !== 'dict') throw new Error('expected a category');
     expect(Array.from(data.codes)).toEqual([1, 0, 0, 0]);
     expect(bytes).toEqual(before);
+  });
+
+  it("checks each batch's codes against the dictionary that batch was written with", () => {
+    const type = new Dictionary(new Utf8(), new Int32(), 3);
+    const field = new Field('site', type, true);
+    const schema = new Schema([field]);
+    const first = vectorFromArray(['a', 'b'], new Utf8());
+    // The second batch's dictionary appends to the first's: it is written as a delta.
+    const grown = first.concat(vectorFromArray(['c'], new Utf8()));
+    const batchOf = (codes: number[], dictionary: Vector) =>
+      new RecordBatch(
+        schema,
+        makeData({
+          type: new Struct([field]),
+          length: codes.length,
+          nullCount: 0,
+          children: [
+            makeData({
+              type,
+              length: codes.length,
+              nullCount: 0,
+              data: Int32Array.from(codes),
+              dictionary,
+            }),
+          ],
+        }),
+      );
+    const read = (firstCodes: number[]) =>
+      ipcToTable(
+        tableToIPC(new Table([batchOf(firstCodes, first), batchOf([2, 0], grown)]), 'stream'),
+      ).table;
+    expect(cellsOf(columnOf(read([0, 1]), 'site'))).toEqual(['a', 'b', 'c', 'a']);
+    // Code 2 is 'c' only from the second batch on: in the first it points nowhere.
+    const error = readAllCells(read([0, 2]));
+    expect(error?.code).toBe('parse_error');
+    expect(error?.message).toContain('row 2');
+  });
+
+  it('checks string offsets for order when first read, and against the bytes at load', () => {
+    const backwards = columnOf(ipcToTable(stringBytes([0, 3, 1, 4], 'abcd')).table, 'well');
+    if (backwards.kind !== 'utf8') throw new Error('expected strings');
+    expect(expectEngineError(() => backwards.offsets, 'parse_error').message).toContain(
+      'backwards',
+    );
+    expectEngineError(() => valueAt(backwards, 0), 'parse_error');
+    expectEngineError(() => ipcToTable(stringBytes([0, 2, 50], 'abcd')), 'parse_error');
+    expect(cellsOf(columnOf(ipcToTable(stringBytes([0, 1, 4], 'abcd')).table, 'well'))).toEqual([
+      'a',
+      'bcd',
+    ]);
   });
 
   describe('metadata that lies', () => {
@@ -1330,6 +1391,73 @@ describe('ipcToTable on damaged bytes', () => {
       ),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('ipcToTable on many batches and on empty tables', () => {
+  it('joins hundreds of batches into one chunk per column, codes copied once', () => {
+    const type = new Dictionary(new Utf8(), new Int32(), 0);
+    const schema = new Schema([
+      new Field('cat', type, true),
+      new Field('x', new Float64(), true),
+      new Field('s', new Utf8(), true),
+    ]);
+    const dictionary = vectorFromArray(['even', 'odd'], new Utf8());
+    const batches = Array.from({ length: 300 }, (_, batch) => {
+      const cat = makeData({
+        type,
+        length: 2,
+        nullCount: 1,
+        nullBitmap: Uint8Array.of(1),
+        data: Int32Array.of(batch % 2, 0),
+        dictionary,
+      });
+      const x = vectorFromArray([batch, null], new Float64()).data[0]!;
+      const s = vectorFromArray([`b${batch}`, ''], new Utf8()).data[0]!;
+      return new RecordBatch(
+        schema,
+        makeData({
+          type: new Struct(schema.fields),
+          length: 2,
+          nullCount: 0,
+          children: [cat, x, s],
+        }),
+      );
+    });
+    for (const format of ['stream', 'file'] as const) {
+      const bytes = tableToIPC(new Table(batches), format);
+      const { table } = ipcToTable(bytes);
+      expect(table.length).toBe(600);
+      const cat = columnOf(table, 'cat');
+      expect(cellsOf(cat).slice(0, 4)).toEqual(['even', null, 'odd', null]);
+      expect(cellsOf(cat)[598]).toBe('odd');
+      expect(cellsOf(columnOf(table, 'x')).slice(596)).toEqual([298, null, 299, null]);
+      expect(cellsOf(columnOf(table, 's')).slice(596)).toEqual(['b298', '', 'b299', '']);
+      if (cat.kind !== 'dict') throw new Error('expected a category');
+      expect(cat.dictionary).toEqual(['even', 'odd']);
+      expect(cat.codes.buffer).not.toBe(bytes.buffer);
+    }
+  });
+
+  it('reads a table without columns, and columns of every kind without rows', () => {
+    const none = ipcToTable(tableToIPC(new Table(new Schema([])), 'stream')).table;
+    expect(none).toEqual({ length: 0, columns: [] });
+    const empty = layoutTable(0);
+    for (const format of ['stream', 'file'] as const) {
+      const { table } = ipcToTable(tableToIPC(empty, format));
+      expect(table.length).toBe(0);
+      expect(
+        table.columns.map((column) => [column.name, column.data.type, column.data.length]),
+      ).toEqual([
+        ['cat', 'category', 0],
+        ['a', 'float', 0],
+        ['n', 'int', 0],
+        ['s', 'string', 0],
+        ['ok', 'bool', 0],
+      ]);
+      expect(readAllCells(table)).toBeNull();
+      expect(ipcToTable(tableToIpc(table)).table.length).toBe(0);
+    }
   });
 });
 

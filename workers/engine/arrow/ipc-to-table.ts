@@ -2,8 +2,10 @@
  * Reads Arrow IPC bytes (stream or file format) into the engine's model. Where Arrow's buffers
  * already have the model's layout they are used as they are: a column of one record batch with
  * Int8…Int32, Uint8…Uint32, Float32/64, DateDay, Bool, Utf8 or Dictionary<Utf8> is views of the
- * input bytes, so a 10-million-row file is a table in the time it takes to read the metadata.
- * Several record batches are joined once per column. Other types are converted:
+ * input bytes (apache-arrow makes its typed arrays over the input and copies a message body only
+ * when it does not start on an 8-byte boundary), so a 10-million-row file is a table in the time
+ * it takes to read the metadata. Several record batches are joined once per column. Other types
+ * are converted:
  * - Int64/Uint64 → `int` numbers (a `precision-lost` warning when a value passes ±2^53).
  * - Float16 → `float`; Decimal → `float` (`precision-lost` when the declared precision passes
  *   the 15 digits a number keeps).
@@ -17,11 +19,11 @@
  *   kept as JSON text (binary as hex) in a `string` column, with a `type-widened` warning.
  * Duplicate field names get a suffix (`name_2`) and a `renamed` warning, as names must be unique.
  *
- * Input is untrusted: the metadata is checked to lie within its messages before apache-arrow
- * decodes it (`ipc-metadata.ts`), every buffer against the rows it must cover, dictionary codes
- * against their dictionary, string offsets for order and nested columns for structure
- * (`nested-structure.ts`), so a damaged file is a `parse_error`, never a table that crashes a
- * kernel later.
+ * Input is untrusted. What costs O(1) is checked here: every buffer against the rows it must
+ * cover, the first and last string offset against the bytes, lengths against the batch. What
+ * costs O(rows) on a column kept as views, dictionary codes against their dictionary and string
+ * offsets for order, is checked when the buffer is first read (see `checked-on-read.ts`). Either
+ * way a damaged file is a `parse_error`, never a table that crashes or misleads a kernel.
  */
 import {
   DataType,
@@ -53,7 +55,13 @@ import {
 import { EngineError } from '../engine-error.ts';
 import type { LoadWarning } from '../protocol.ts';
 import { bitmapSlice, filledBitmap } from './bitmaps.ts';
-import { concatColumns } from './concat-columns.ts';
+import {
+  damagedColumn,
+  dictCheckedOnRead,
+  utf8CheckedOnRead,
+  type CodeSegment,
+} from './checked-on-read.ts';
+import { concatColumns, joinValidity } from './concat-columns.ts';
 import { halvesOf, int64ToNumbers } from './int64.ts';
 import { checkIpcMetadata } from './ipc-metadata.ts';
 import { checkNestedStructure } from './nested-structure.ts';
@@ -84,10 +92,7 @@ class ColumnNotes {
   }
 
   damaged(detail: string): EngineError {
-    return new EngineError({
-      code: 'parse_error',
-      message: `The Arrow data of column "${this.column}" is damaged: ${detail}.`,
-    });
+    return damagedColumn(this.column, detail);
   }
 }
 
@@ -234,7 +239,10 @@ function readDecimal(data: Data, notes: ColumnNotes): NumberColumnData {
   return numberColumn('float', data, values, notes);
 }
 
-/** The checked offsets of a string array, rebased to start at 0, and their bytes. */
+/**
+ * A string array over its offsets and bytes: the first and last offset are checked against the
+ * bytes here, the order of the others when the offsets are first read.
+ */
 function utf8Of(
   data: Data,
   offsets: Int32Array,
@@ -244,24 +252,13 @@ function utf8Of(
   const { length } = data;
   const first = offsets[0]!;
   const last = offsets[length]!;
-  if (first < 0 || last > (bytes?.length ?? 0))
+  if (first < 0 || first > last || last > (bytes?.length ?? 0)) {
     throw notes.damaged('a string lies outside the data');
-  for (let row = 0; row < length; row++) {
-    if (offsets[row + 1]! < offsets[row]!) throw notes.damaged('string offsets go backwards');
   }
-  let own = offsets;
-  if (first !== 0) {
-    own = new Int32Array(length + 1);
-    for (let row = 0; row <= length; row++) own[row] = offsets[row]! - first;
-  }
-  return {
-    kind: 'utf8',
-    type: 'string',
-    length,
-    offsets: own,
-    bytes: bytes!.subarray(first, last),
-    validity: validityOf(data, notes),
-  };
+  return utf8CheckedOnRead(
+    { length, offsets, bytes: bytes!.subarray(first, last), validity: validityOf(data, notes) },
+    notes.column,
+  );
 }
 
 function emptyUtf8(data: Data, notes: ColumnNotes): Utf8ColumnData {
@@ -372,10 +369,28 @@ function codesOf(data: Data, notes: ColumnNotes): CodeArray {
   return raw.subarray(0, data.length);
 }
 
+/** The codes of several chunks end to end, in their own array type when they share one. */
+function joinCodes(parts: readonly { readonly codes: CodeArray }[], length: number): CodeArray {
+  const first = parts[0]?.codes;
+  const same =
+    first !== undefined && parts.every((part) => part.codes.constructor === first.constructor);
+  const ArrayType = (same ? first.constructor : Int32Array) as new (length: number) => CodeArray;
+  const joined = new ArrayType(length);
+  let at = 0;
+  for (const { codes } of parts) {
+    joined.set(codes, at);
+    at += codes.length;
+  }
+  return joined;
+}
+
 /**
  * A Dictionary<Utf8> column over all its chunks. The dictionaries of the chunks (the same one,
- * a growing one, or replacements) are merged into one of distinct strings; a chunk whose
- * dictionary is already that one in order keeps its codes buffer as it is.
+ * a growing one, or replacements) are merged into one of distinct strings. When every chunk's
+ * dictionary is a prefix of the merged one in order (one batch, the same dictionary in every
+ * batch, or deltas that only append) the codes are kept as they are (one batch) or joined with a
+ * copy, and checked against their own chunk's dictionary when first read. Otherwise each code is
+ * mapped to the merged dictionary, and checked, here.
  */
 function readStringDictionary(chunks: readonly Data[], notes: ColumnNotes): DictColumnData {
   const merged: string[] = [];
@@ -408,23 +423,38 @@ function readStringDictionary(chunks: readonly Data[], notes: ColumnNotes): Dict
       entry = { remap, identity };
       remaps.set(dictionary, entry);
     }
-    return { chunk, codes: codesOf(chunk, notes), validity: validityOf(chunk, notes), ...entry };
-  });
-
-  const only = parts.length === 1 ? parts[0]! : null;
-  if (only && only.identity && codesInRange(only.codes, only.validity, merged.length, notes)) {
     return {
-      kind: 'dict',
-      type: 'category',
-      length: only.chunk.length,
-      codes: only.codes,
-      dictionary: merged,
-      validity: only.validity,
+      chunk,
+      length: chunk.length,
+      codes: codesOf(chunk, notes),
+      validity: validityOf(chunk, notes),
+      ...entry,
     };
-  }
+  });
 
   let length = 0;
   for (const part of parts) length += part.chunk.length;
+
+  if (parts.every((part) => part.identity)) {
+    const segments: CodeSegment[] = [];
+    let start = 0;
+    for (const part of parts) {
+      segments.push({ start, end: start + part.chunk.length, size: part.remap.length });
+      start += part.chunk.length;
+    }
+    const only = parts.length === 1 ? parts[0]! : null;
+    return dictCheckedOnRead(
+      {
+        length,
+        codes: only ? only.codes : joinCodes(parts, length),
+        dictionary: merged,
+        validity: only ? only.validity : joinValidity(parts, length),
+        segments,
+      },
+      notes.column,
+    );
+  }
+
   const codes = new Int32Array(length);
   let validity: Uint8Array | null = null;
   let at = 0;
@@ -450,48 +480,6 @@ function readStringDictionary(chunks: readonly Data[], notes: ColumnNotes): Dict
     at += partLength;
   }
   return { kind: 'dict', type: 'category', length, codes, dictionary: merged, validity };
-}
-
-/**
- * Whether every code is a dictionary entry, in one branch-free pass: `code | (last - code)` has
- * its sign bit set exactly when the code is negative or past the last entry (codes of 2^31 and
- * more turn negative in `|` too). When only rows without a value point elsewhere the codes are
- * still usable after fixing those slots, which the caller's slower path does; a row with a value
- * pointing nowhere is damage.
- */
-function codesInRange(
-  codes: CodeArray,
-  validity: Validity,
-  size: number,
-  notes: ColumnNotes,
-): boolean {
-  const last = size - 1;
-  const count = codes.length;
-  const whole = count & ~3;
-  let a = 0;
-  let b = 0;
-  let c = 0;
-  let d = 0;
-  let row = 0;
-  for (; row < whole; row += 4) {
-    const w = codes[row]!;
-    const x = codes[row + 1]!;
-    const y = codes[row + 2]!;
-    const z = codes[row + 3]!;
-    a |= w | (last - w);
-    b |= x | (last - x);
-    c |= y | (last - y);
-    d |= z | (last - z);
-  }
-  for (; row < count; row++) a |= codes[row]! | (last - codes[row]!);
-  if ((a | b | c | d) >= 0) return true;
-  for (let at = 0; at < count; at++) {
-    const code = codes[at]!;
-    if ((code < 0 || code > last) && isValid(validity, at)) {
-      throw notes.damaged(`row ${at + 1} refers to no dictionary entry`);
-    }
-  }
-  return false;
 }
 
 /** A dictionary whose values are numbers: each row's number, looked up once. */
@@ -670,12 +658,12 @@ function unreadable(error: unknown): EngineError {
  * const { table, warnings } = ipcToTable(new Uint8Array(await file.arrayBuffer()));
  */
 export function ipcToTable(bytes: Uint8Array): IpcTable {
-  // Arrow's buffers are typed-array views of the input, which need aligned offsets.
-  const input = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
   const warnings: LoadWarning[] = [];
   try {
-    checkIpcMetadata(input);
-    const reader = RecordBatchReader.from(input);
+    // No copy of the input, aligned or not: apache-arrow copies a message body that does not
+    // start on an 8-byte boundary, so its typed arrays are views of the input whenever they can be.
+    checkIpcMetadata(bytes);
+    const reader = RecordBatchReader.from(bytes);
     reader.open();
     // Read the schema before the batches: the reader forgets it once it has read them all.
     const schema = reader.schema;

@@ -1,8 +1,10 @@
 /**
  * Tests of the Arrow IPC reader on real files: written by Flechette (an Arrow implementation
  * independent of apache-arrow, so the reader is not only tested against its own library) in
- * the file and the stream format, in several record batches, and by our own writer; and on
- * bytes that are not Arrow or are damaged. Files written by apache-arrow are tested in `arrow/`.
+ * the file and the stream format, in several record batches, and by our own writer; that one
+ * batch is read without copying its buffers; and on bytes that are not Arrow or are damaged.
+ * Files written by apache-arrow, and the damage each check guards against, are tested in
+ * `arrow/`.
  */
 import {
   bool,
@@ -103,6 +105,29 @@ describe('readArrowIpc on files Flechette wrote', () => {
         }
       });
     }
+  }
+});
+
+describe('readArrowIpc without copying', () => {
+  for (const format of ['file', 'stream'] as const) {
+    it(`keeps the buffers of one batch as views of the input (${format} format)`, () => {
+      const bytes = tableToIPC(tableFromArrays(columns, { types }), { format })!;
+      const { table } = readArrowIpc(bytes);
+      const views = {
+        well: (data: ColumnData) => (data.kind === 'utf8' ? [data.offsets, data.bytes] : []),
+        dose: (data: ColumnData) => (data.kind === 'number' ? [data.values, data.validity] : []),
+        count: (data: ColumnData) => (data.kind === 'number' ? [data.values] : []),
+        ok: (data: ColumnData) => (data.kind === 'bool' ? [data.bits, data.validity] : []),
+        plate: (data: ColumnData) => (data.kind === 'dict' ? [data.codes] : []),
+        day: (data: ColumnData) => (data.kind === 'number' ? [data.values] : []),
+      };
+      for (const [name, of] of Object.entries(views)) {
+        const buffers = of(columnOf(table, name));
+        expect([name, buffers.length > 0]).toEqual([name, true]);
+        for (const view of buffers)
+          expect([name, view?.buffer === bytes.buffer]).toEqual([name, true]);
+      }
+    });
   }
 });
 

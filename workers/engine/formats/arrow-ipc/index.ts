@@ -32,7 +32,10 @@ export function looksLikeArrowIpc(head: Uint8Array): boolean {
 /**
  * The table in Arrow IPC bytes (file or stream format) and what reading it found worth telling.
  * Throws a `parse_error` for bytes that are not Arrow or are damaged or cut short, and
- * `unsupported_format` for compressed record batches.
+ * `unsupported_format` for compressed record batches. The table's buffers are views of `bytes`
+ * where the layouts match, so `bytes` must stay as they are while the table is held; dictionary
+ * codes and string offsets are checked when first read, which may throw that `parse_error`
+ * then (see `arrow/README.md`).
  *
  * @example
  * const { table, warnings } = readArrowIpc(new Uint8Array(await file.arrayBuffer()));
