@@ -10,13 +10,13 @@
  * The getter is an own, enumerable property of a plain object (not a class's prototype), so a
  * spread copy (`{ ...data, validity }`) reads it, and is checked, too.
  */
-import type {
-  CodeArray,
-  DictColumnData,
-  Utf8ColumnData,
-  Validity,
+import {
+  isValid,
+  type CodeArray,
+  type DictColumnData,
+  type Utf8ColumnData,
+  type Validity,
 } from '../columns/column-data.ts';
-import { isValid } from '../columns/column-data.ts';
 import { EngineError } from '../engine-error.ts';
 
 /**
@@ -150,8 +150,8 @@ function checkedOffsets(offsets: Int32Array, column: string): Int32Array {
 
 /**
  * A UTF-8 column whose offsets are checked for order when first read. `offsets` holds
- * `length + 1` entries whose first and last already lie within `bytes` (relative to `bytes`'
- * start after rebasing, i.e. `bytes` begins at the first offset).
+ * `length + 1` entries as the file wrote them; `bytes` starts at the first offset and ends at
+ * the last, which the caller has checked against the file's bytes.
  *
  * @example
  * const data = utf8CheckedOnRead({ length, offsets, bytes, validity }, 'well');
