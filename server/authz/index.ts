@@ -45,4 +45,5 @@ export {
   requireAccess,
   type Granted,
 } from './guard.ts';
+export { keepsAnEnabledHolder, type GranteeRef } from './remaining-holders.ts';
 export { accessRoutes } from './access-routes.ts';

@@ -1,15 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertDisabledUser, insertGroup } from '../authz/testing.ts';
 import { HostAllowList } from '../data-sources/index.ts';
+import { storeTargets, type TestStore } from '../store/testing.ts';
 import { startApiTestServer, type ApiTestServer, type DemoUser } from '../test-api.ts';
 import { connectionRoutes } from './connection-routes.ts';
 
 let api: ApiTestServer;
-beforeAll(async () => {
-  api = await startApiTestServer();
-}, 60_000);
-afterAll(() => api?.close());
 
 /** A connection nobody can reach (port 1 on loopback), for tests that never query it. */
 function body(overrides: Record<string, unknown> = {}) {
@@ -46,7 +44,19 @@ async function count(table: 'connections' | 'connection_grants' | 'audit_events'
   return row?.n ?? 0;
 }
 
-describe('connections', () => {
+// Also on a real PostgreSQL server when TEST_DATABASE_URL names one: there the routes run as the
+// request role, not a superuser.
+describe.each(storeTargets())('connections on $name', (target) => {
+  let store: TestStore | undefined;
+  beforeAll(async () => {
+    store = await target.open();
+    api = await startApiTestServer({ store });
+  }, 60_000);
+  afterAll(async () => {
+    await api?.close();
+    await store?.dispose();
+  });
+
   it('a user creates a connection, holds `edit` on it, and the password is write-only', async () => {
     const created = await api.call('bob', 'POST', '/connections', body());
     expect(created.status).toBe(201);
@@ -203,6 +213,58 @@ describe('connections', () => {
     expect((await grant('bob', id, 'bob', null)).status).toBe(200);
     expect((await api.call('bob', 'GET', `/connections/${id}`)).status).toBe(404);
     expect((await grant('dave', id, 'bob', null)).status).toBe(404);
+  });
+
+  describe('the last `edit` holder', () => {
+    let counter = 0;
+    const uniqueName = (name: string) => `${name}-${(counter += 1)}`;
+    const groupWith = (members: string[], subgroups: string[] = []) =>
+      insertGroup(api.server.store.db, uniqueName('editors'), { members, subgroups });
+    const grantTo = (id: string, type: 'user' | 'group', principalId: string) =>
+      api.call('bob', 'PUT', `/connections/${id}/grants`, {
+        principal: { type, id: principalId },
+        permission: 'edit',
+      });
+
+    /** Bob dropping his own `edit` grant and lowering it must both be refused, changing nothing. */
+    async function expectBobCannotLetGo(id: string) {
+      const before = await api.call('bob', 'GET', `/connections/${id}/grants`);
+      for (const permission of [null, 'use'] as const) {
+        const refused = await grant('bob', id, 'bob', permission);
+        expect(refused.status, String(permission)).toBe(409);
+        expect(refused.body.error.code).toBe('last_editor');
+      }
+      expect((await api.call('bob', 'GET', `/connections/${id}/grants`)).body).toEqual(before.body);
+      expect((await api.call('bob', 'GET', `/connections/${id}`)).body.myPermission).toBe('edit');
+    }
+
+    it('is not replaced by an `edit` grant to an empty group', async () => {
+      const id = await create('bob');
+      expect((await grantTo(id, 'group', await groupWith([]))).status).toBe(200);
+      await expectBobCannotLetGo(id);
+    });
+
+    it('is not replaced by an `edit` grant to a disabled account, nor to its group', async () => {
+      const id = await create('bob');
+      const former = await insertDisabledUser(api.server.store.db, uniqueName('former'));
+      expect((await grantTo(id, 'user', former)).status).toBe(200);
+      expect((await grantTo(id, 'group', await groupWith([former]))).status).toBe(200);
+      await expectBobCannotLetGo(id);
+    });
+
+    it('may let go once a group with an enabled member, through nesting, holds `edit`', async () => {
+      const id = await create('bob');
+      const team = await groupWith([], [await groupWith([api.ids.dave])]);
+      expect((await grantTo(id, 'group', team)).status).toBe(200);
+      expect((await grant('bob', id, 'bob', null)).status).toBe(200);
+      expect((await api.call('dave', 'GET', `/connections/${id}`)).body.myPermission).toBe('edit');
+      const lowered = await api.call('dave', 'PUT', `/connections/${id}/grants`, {
+        principal: { type: 'group', id: team },
+        permission: 'use',
+      });
+      expect(lowered.status).toBe(409);
+      expect(lowered.body.error.code).toBe('last_editor');
+    });
   });
 
   it('changing where the password goes needs the password again', async () => {

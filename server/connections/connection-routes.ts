@@ -12,6 +12,7 @@ import {
   allowedActions,
   currentSubject,
   isAllowed,
+  keepsAnEnabledHolder,
   loadResourceFacts,
   granteeOf,
   loadRules,
@@ -398,23 +399,25 @@ async function principalName(db: Database, type: 'user' | 'group', id: string) {
   return group?.name;
 }
 
-/** Refuses a change that would leave the connection without anyone who may edit it. */
-function ensureAnEditorRemains(
+/**
+ * Refuses a change to a grant that would leave no enabled user who may edit the connection (see
+ * `keepsAnEnabledHolder`: an `edit` grant to an empty group or a disabled account counts for
+ * nobody).
+ */
+async function ensureAnEditorRemains(
+  db: Database,
   grants: Awaited<ReturnType<typeof grantsOf>>,
   target: { type: 'user' | 'group'; id: string },
   permission: ConnectionPermission | null,
 ) {
-  if (permission === 'edit') return;
-  const editors = grants.filter((grant) => grant.permission === 'edit');
-  const targetEdits = editors.some(
-    (grant) => grant.principal.type === target.type && grant.principal.id === target.id,
-  );
-  if (targetEdits && editors.length === 1) {
-    throw new ConflictError(
-      'A connection needs at least one `edit` grant: give someone else `edit` first.',
-      'last_editor',
-    );
+  const levels = grants.map((grant) => ({ grantee: grant.principal, level: grant.permission }));
+  if (await keepsAnEnabledHolder(db, 'edit', levels, { grantee: target, level: permission })) {
+    return;
   }
+  throw new ConflictError(
+    'A connection needs an enabled user who may edit it (directly or through a group with members): give someone else `edit` first.',
+    'last_editor',
+  );
 }
 
 /** The connection row, locked for the rest of the transaction; 404 when it is gone. */
@@ -643,7 +646,7 @@ export function connectionRoutes(options: ConnectionRoutesOptions) {
         if (!existing && permission === null) {
           throw new NotFoundError(`The ${principal.type} holds no grant on this connection.`);
         }
-        ensureAnEditorRemains(before, principal, permission);
+        await ensureAnEditorRemains(db, before, principal, permission);
         const column =
           principal.type === 'user' ? connectionGrants.userId : connectionGrants.groupId;
         const target = and(eq(connectionGrants.connectionId, id), eq(column, principal.id));

@@ -1,5 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertGroup } from '../authz/testing.ts';
 import { schema } from '../store/index.ts';
 import { storeTargets, type TestStore } from '../store/testing.ts';
 import { startApiTestServer, type ApiTestServer, type DemoUser } from '../test-api.ts';
@@ -340,6 +341,81 @@ describe.each(storeTargets())('groups on $name', (target) => {
       expect(refused.status).toBe(409);
       expect(refused.body.error.code).toBe('last_owner');
       expect(await snapshot()).toBe(before);
+    });
+
+    it('refuses to delete the last group through which an enabled user owns a project', async () => {
+      const db = api.server.store.db;
+      const id = await newGroup();
+      await makeAdmin(id, 'bob');
+      // Owner grants that reach nobody once the group is gone: an empty group, and a group whose
+      // only members are those of the group itself, nested in it.
+      const empty = await insertGroup(db, unique('empty'));
+      const outer = await insertGroup(db, unique('outer'), { subgroups: [id] });
+      const project = await api.call('bob', 'POST', '/projects', { name: unique('owned') });
+      const projectId = project.body.id as string;
+      for (const owner of [id, empty, outer]) {
+        const granted = await api.call('bob', 'PUT', `/projects/${projectId}/members`, {
+          principal: { type: 'group', id: owner },
+          role: 'owner',
+        });
+        expect(granted.status).toBe(200);
+      }
+      const stepDown = `/projects/${projectId}/members/user/${api.ids.bob}`;
+      expect((await api.call('bob', 'DELETE', stepDown)).status).toBe(204);
+
+      for (const user of ['bob', 'alice'] as const) {
+        const before = await snapshot();
+        const refused = await api.call(user, 'DELETE', `/groups/${id}`);
+        expect(refused.status, user).toBe(409);
+        expect(refused.body.error.code).toBe('last_owner');
+        expect(await snapshot()).toBe(before);
+      }
+
+      const others = await insertGroup(db, unique('others'), { members: [api.ids.dave] });
+      await api.call('alice', 'PUT', `/projects/${projectId}/members`, {
+        principal: { type: 'group', id: others },
+        role: 'owner',
+      });
+      expect((await api.call('bob', 'DELETE', `/groups/${id}`)).status).toBe(204);
+      expect((await api.call('dave', 'GET', `/projects/${projectId}`)).body.myRole).toBe('owner');
+    });
+
+    it('refuses to delete the last group through which an enabled user edits a connection', async () => {
+      const db = api.server.store.db;
+      const id = await newGroup();
+      await makeAdmin(id, 'bob');
+      const connection = await api.call('bob', 'POST', '/connections', {
+        name: unique('LIMS'),
+        kind: 'postgres',
+        host: '127.0.0.1',
+        port: 1,
+        database: 'lims',
+        user: 'reader',
+        password: 'not-the-real-one',
+      });
+      expect(connection.status).toBe(201);
+      const grants = `/connections/${connection.body.id}/grants`;
+      const grantEdit = (groupId: string) =>
+        api.call('alice', 'PUT', grants, {
+          principal: { type: 'group', id: groupId },
+          permission: 'edit',
+        });
+      expect((await grantEdit(id)).status).toBe(200);
+      expect((await grantEdit(await insertGroup(db, unique('empty')))).status).toBe(200);
+      const letGo = { principal: { type: 'user', id: api.ids.bob }, permission: null };
+      expect((await api.call('bob', 'PUT', grants, letGo)).status).toBe(200);
+
+      const before = await snapshot();
+      const refused = await api.call('bob', 'DELETE', `/groups/${id}`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.code).toBe('last_editor');
+      expect(await snapshot()).toBe(before);
+
+      expect(
+        (await grantEdit(await insertGroup(db, unique('others'), { members: [api.ids.dave] })))
+          .status,
+      ).toBe(200);
+      expect((await api.call('bob', 'DELETE', `/groups/${id}`)).status).toBe(204);
     });
   });
 

@@ -17,11 +17,13 @@ import type { AppEnv } from '../app-env.ts';
 import {
   allowedActions,
   authorize,
+  keepsAnEnabledHolder,
   refuseAccess,
   requestActor,
   requireAccess,
   type AccessRule,
   type Action,
+  type GranteeRef,
   type ResourceFacts,
   type Subject,
 } from '../authz/index.ts';
@@ -284,23 +286,92 @@ function adminFlagRefusal(
   return decision.allowed ? null : decision.reason;
 }
 
+interface GrantRow {
+  resourceId: string;
+  grantee: GranteeRef;
+  level: string;
+}
+
+/** Grant rows of `project_members` or `connection_grants`, with exactly one grantee column set. */
+function grantRow(row: {
+  resourceId: string;
+  userId: string | null;
+  groupId: string | null;
+  level: string;
+}): GrantRow {
+  const grantee: GranteeRef =
+    row.userId !== null
+      ? { type: 'user', id: row.userId }
+      : { type: 'group', id: row.groupId ?? '' };
+  return { resourceId: row.resourceId, grantee, level: row.level };
+}
+
 /**
- * The project grants deleting a group takes with it, read as the server just before the
+ * Every grant on each project the group holds a grant on, read as the server just before the
  * transaction: row-level security would hide the grants on projects the caller cannot see, yet a
- * revert needs all of them and the last-owner rule must count them all. (A grant made between
- * this read and the delete still goes with the group but is missing from the audit record; the
- * store offers no way to read past row-level security inside a request's transaction.)
+ * revert needs the group's own and the last-owner rule must weigh all of them. (A grant made
+ * between this read and the delete still goes with the group but is missing from the audit
+ * record; the store offers no way to read past row-level security inside a request's
+ * transaction.)
  */
-async function projectGrantsOf(db: Database, groupId: string) {
+async function grantsOnProjectsOf(db: Database, groupId: string): Promise<GrantRow[]> {
   const rows = (await db.execute(sql`
-    select g.project_id::text as "projectId", g.role,
-      (select count(*) from project_members o
-        where o.project_id = g.project_id and o.role = 'owner' and o.id <> g.id)::int as "otherOwners"
-    from project_members g
-    where g.group_id = ${groupId}
-    order by g.project_id
-  `)) as unknown as { rows: { projectId: string; role: string; otherOwners: number }[] };
-  return rows.rows;
+    select p.project_id::text as "resourceId", p.user_id::text as "userId",
+      p.group_id::text as "groupId", p.role as "level"
+    from project_members p
+    where p.project_id in (select project_id from project_members where group_id = ${groupId})
+    order by p.project_id, p.id
+  `)) as unknown as { rows: Parameters<typeof grantRow>[0][] };
+  return rows.rows.map(grantRow);
+}
+
+/** Every grant on each connection the group holds a grant on. */
+async function grantsOnConnectionsOf(db: Database, groupId: string): Promise<GrantRow[]> {
+  const rows = await db
+    .select({
+      resourceId: connectionGrants.connectionId,
+      userId: connectionGrants.userId,
+      groupId: connectionGrants.groupId,
+      level: connectionGrants.permission,
+    })
+    .from(connectionGrants)
+    .where(
+      inArray(
+        connectionGrants.connectionId,
+        db
+          .select({ id: connectionGrants.connectionId })
+          .from(connectionGrants)
+          .where(eq(connectionGrants.groupId, groupId)),
+      ),
+    )
+    .orderBy(asc(connectionGrants.connectionId), asc(connectionGrants.id));
+  return rows.map(grantRow);
+}
+
+/**
+ * How many of the resources these grants are on would, once the group is deleted, have no
+ * enabled user holding `top` (an owner grant held only by the group, or shared with empty groups,
+ * disabled accounts or groups whose only members come through the deleted one).
+ */
+async function countLeftWithoutHolder(
+  db: Database,
+  groupId: string,
+  grants: readonly GrantRow[],
+  top: string,
+): Promise<number> {
+  let orphaned = 0;
+  for (const resourceId of new Set(grants.map((grant) => grant.resourceId))) {
+    const onResource = grants.filter((grant) => grant.resourceId === resourceId);
+    if (!(await keepsAnEnabledHolder(db, top, onResource, { deletedGroupId: groupId }))) {
+      orphaned += 1;
+    }
+  }
+  return orphaned;
+}
+
+/** The group's own grants among `grants`, as the audit record of its deletion keeps them. */
+function grantsHeldBy(groupId: string, grants: readonly GrantRow[]) {
+  return grants.filter((grant) => grant.grantee.type === 'group' && grant.grantee.id === groupId);
 }
 
 const tags = ['groups'];
@@ -502,32 +573,31 @@ export function groupRoutes() {
     .openapi(deleteGroupRoute, async (c) => {
       const { id } = c.req.valid('param');
       const { subject } = await requireAccess(c, 'group.delete', { type: 'group', id });
-      const projectGrants = await projectGrantsOf(c.var.store.db, id);
+      const projectGrants = await grantsOnProjectsOf(c.var.store.db, id);
       await c.var.store.asUser(subject.userId, async (db) => {
         const before = await lockGroup(db, id);
         ensureLocal(before, 'delete it');
-        const orphaned = projectGrants.filter(
-          (grant) => grant.role === 'owner' && grant.otherOwners === 0,
-        );
-        if (orphaned.length > 0) {
+        const ownerless = await countLeftWithoutHolder(db, id, projectGrants, 'owner');
+        if (ownerless > 0) {
           throw new ConflictError(
-            `The group is the only owner of ${orphaned.length} project(s); make someone else owner first.`,
+            `Deleting the group would leave ${ownerless} project(s) without an owner who is an enabled user; make someone else owner first.`,
             'last_owner',
           );
         }
+        const connectionGrantRows = await grantsOnConnectionsOf(db, id);
+        const uneditable = await countLeftWithoutHolder(db, id, connectionGrantRows, 'edit');
+        if (uneditable > 0) {
+          throw new ConflictError(
+            `Deleting the group would leave ${uneditable} connection(s) without an enabled user who may edit them; give someone else \`edit\` first.`,
+            'last_editor',
+          );
+        }
         const [data] = await loadGroups(db, [id]);
-        const [parents, connections, rules] = await Promise.all([
+        const [parents, rules] = await Promise.all([
           db
             .select({ id: groupNesting.parentGroupId })
             .from(groupNesting)
             .where(eq(groupNesting.childGroupId, id)),
-          db
-            .select({
-              connectionId: connectionGrants.connectionId,
-              permission: connectionGrants.permission,
-            })
-            .from(connectionGrants)
-            .where(eq(connectionGrants.groupId, id)),
           db
             .select({ ruleId: accessRuleGroups.ruleId })
             .from(accessRuleGroups)
@@ -550,8 +620,14 @@ export function groupRoutes() {
               })),
               subgroupIds: (data?.subgroups ?? []).map((child) => child.id),
               parentGroupIds: parents.map((parent) => parent.id),
-              projectGrants: projectGrants.map(({ projectId, role }) => ({ projectId, role })),
-              connectionGrants: connections,
+              projectGrants: grantsHeldBy(id, projectGrants).map((grant) => ({
+                projectId: grant.resourceId,
+                role: grant.level,
+              })),
+              connectionGrants: grantsHeldBy(id, connectionGrantRows).map((grant) => ({
+                connectionId: grant.resourceId,
+                permission: grant.level,
+              })),
               accessRuleIds: rules.map((rule) => rule.ruleId),
             },
             after: null,

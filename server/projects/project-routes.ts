@@ -12,6 +12,7 @@ import {
   currentSubject,
   granteeOf,
   isAllowed,
+  keepsAnEnabledHolder,
   loadResourceFacts,
   loadRules,
   projectRoleOf,
@@ -279,23 +280,23 @@ function principalColumn(type: 'user' | 'group') {
   return type === 'user' ? projectMembers.userId : projectMembers.groupId;
 }
 
-/** Refuses a change that would leave the project without an owner. */
-function ensureAnOwnerRemains(
+/**
+ * Refuses a change to a grant that would leave no enabled user owning the project (see
+ * `keepsAnEnabledHolder`: an owner grant to an empty group or a disabled account counts for
+ * nobody).
+ */
+async function ensureAnOwnerRemains(
+  db: Database,
   members: Awaited<ReturnType<typeof loadMembers>>,
   target: { type: 'user' | 'group'; id: string },
   newRole: 'owner' | 'editor' | 'viewer' | null,
 ) {
-  if (newRole === 'owner') return;
-  const owners = members.filter((member) => member.role === 'owner');
-  const targetIsOwner = owners.some(
-    (member) => member.principal.type === target.type && member.principal.id === target.id,
+  const grants = members.map((member) => ({ grantee: member.principal, level: member.role }));
+  if (await keepsAnEnabledHolder(db, 'owner', grants, { grantee: target, level: newRole })) return;
+  throw new ConflictError(
+    'A project needs an owner who is an enabled user (directly or through a group with members): make someone else owner first.',
+    'last_owner',
   );
-  if (targetIsOwner && owners.length === 1) {
-    throw new ConflictError(
-      'A project needs at least one owner: make someone else owner first.',
-      'last_owner',
-    );
-  }
 }
 
 /**
@@ -456,7 +457,7 @@ export function projectRoutes() {
         const name = await principalName(db, principal.type, principal.id);
         if (name === undefined) throw new NotFoundError(`No ${principal.type} with this id.`);
         const before = await loadMembers(db, id);
-        ensureAnOwnerRemains(before, principal, role);
+        await ensureAnOwnerRemains(db, before, principal, role);
         const column = principalColumn(principal.type);
         const existing = before.find(
           (member) =>
@@ -507,7 +508,7 @@ export function projectRoutes() {
           (member) => member.principal.type === type && member.principal.id === principalId,
         );
         if (!existing) throw new NotFoundError(`The ${type} holds no role on this project.`);
-        ensureAnOwnerRemains(before, { type, id: principalId }, null);
+        await ensureAnOwnerRemains(db, before, { type, id: principalId }, null);
         await db
           .delete(projectMembers)
           .where(and(eq(projectMembers.projectId, id), eq(principalColumn(type), principalId)));
