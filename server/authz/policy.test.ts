@@ -336,3 +336,58 @@ describe('authorize: admins', () => {
     expect(authorize(subject('admin'), 'user.manage', { type: 'system' }).allowed).toBe(true);
   });
 });
+
+describe('authorize: reasons read as plain sentences', () => {
+  const chemists: ResourceFacts = {
+    type: 'group',
+    id: ids.chemists,
+    name: 'chemists',
+    source: 'local',
+  };
+  const reason = (who: Subject, action: Action, resource: ResourceFacts) =>
+    authorize(who, action, resource).reason;
+
+  it("names the group's admins and what they may do with their group", () => {
+    const groupAdmin = subject('user', { groupAdminOf: [ids.chemists] });
+    expect(reason(groupAdmin, 'group.update', chemists)).toBe(
+      'Group admins may rename their group.',
+    );
+    expect(reason(groupAdmin, 'group.delete', chemists)).toBe(
+      'Group admins may delete their group.',
+    );
+    expect(reason(groupAdmin, 'group.members.manage', chemists)).toBe(
+      'Group admins may manage the members of their group.',
+    );
+    expect(reason(subject('user'), 'group.update', chemists)).toBe(
+      "Only admins and this group's admins may rename this group.",
+    );
+    expect(reason(subject('user'), 'group.members.manage', chemists)).toBe(
+      "Only admins and this group's admins may manage the members of this group.",
+    );
+  });
+
+  it('says where only admins explain access or tag', () => {
+    const groupAdmin = subject('user', { groupAdminOf: [ids.chemists] });
+    for (const resource of [chemists, { type: 'system' } as const]) {
+      expect(reason(groupAdmin, 'access.explain', resource)).toBe(
+        'Only admins may explain access outside projects and connections.',
+      );
+      expect(reason(groupAdmin, 'access.tags.manage', resource)).toBe(
+        'Only admins may tag resources.',
+      );
+    }
+  });
+
+  it('says what a connection grant lets its holder do', () => {
+    const connection: ResourceFacts = {
+      type: 'connection',
+      id: ids.connection,
+      name: 'LIMS',
+      tags: {},
+      grants: [{ grantee: { type: 'user', id: ids.user, name: 'bob' }, permission: 'use' }],
+    };
+    expect(reason(subject('user'), 'connection.query', connection)).toBe(
+      'Holders of a "use" grant may run queries.',
+    );
+  });
+});

@@ -328,6 +328,26 @@ function deny(reason: string, conceal = false): Decision {
   return { allowed: false, reason, conceal };
 }
 
+/** Where only Admins may explain access or tag: the system, users and groups. */
+function denyExplainingOrTagging(action: Action): Decision {
+  return deny(
+    action === 'access.explain'
+      ? 'Only admins may explain access outside projects and connections.'
+      : 'Only admins may tag resources.',
+  );
+}
+
+/** What a group admin may do with their own group, as the verb of "… their group". */
+const groupAdminVerbs = {
+  'group.update': 'rename',
+  'group.delete': 'delete',
+  'group.members.manage': 'manage the members of',
+} as const satisfies Partial<Record<Action, string>>;
+
+function isGroupAdminAction(action: Action): action is keyof typeof groupAdminVerbs {
+  return action in groupAdminVerbs;
+}
+
 /**
  * What the subject's grants alone would allow, before rules and the Viewer cap narrow it.
  * `conceal` marks denials where the subject holds nothing on the resource at all.
@@ -361,22 +381,19 @@ function decideByGrants(subject: Subject, action: Action, resource: ResourceFact
       return deny(`Only admins may ${describe(action)}.`);
     case 'group': {
       if (action === 'access.explain' || action === 'access.tags.manage') {
-        return deny(`Only admins may ${describe(action)} for groups.`);
+        return denyExplainingOrTagging(action);
       }
       // A group admin runs their own group, to the point of deleting it (the group routes refuse
       // a deletion that would leave a project without an owner). Granting the admin flag hands
       // out these very powers, so it stays with Admins.
-      if (
-        action === 'group.update' ||
-        action === 'group.delete' ||
-        action === 'group.members.manage'
-      ) {
+      if (isGroupAdminAction(action)) {
+        const verb = groupAdminVerbs[action];
         if (subject.groupAdminOf.includes(resource.id)) {
-          return allow(subject, `Group admins may ${describe(action)} of their group.`, [
+          return allow(subject, `Group admins may ${verb} their group.`, [
             { step: 'group-admin', group: { id: resource.id, name: resource.name } },
           ]);
         }
-        return deny(`Only admins and the group's admins may ${describe(action)}.`);
+        return deny(`Only admins and this group's admins may ${verb} this group.`);
       }
       return deny(`Only admins may ${describe(action)}.`);
     }
@@ -424,7 +441,11 @@ function decideByGrants(subject: Subject, action: Action, resource: ResourceFact
         },
       ];
       if (connectionPermissionRank[reach.level] >= connectionPermissionRank[needed]) {
-        return allow(subject, `A "${reach.level}" grant allows to ${describe(action)}.`, chain);
+        return allow(
+          subject,
+          `Holders of a "${reach.level}" grant may ${describe(action)}.`,
+          chain,
+        );
       }
       return deny(
         `Your grant on the connection is "${reach.level}"; ${describe(action)} needs "${needed}".`,
@@ -455,7 +476,7 @@ export function authorize(
     if (subject.systemRole === 'admin') {
       return allow(subject, 'Admins may do everything.', [{ step: 'system-role', role: 'admin' }]);
     }
-    return deny(`Only admins may ${describe(action)} here.`);
+    return denyExplainingOrTagging(action);
   }
   // Admins write the rules and could rewrite them at any time, so rules do not bind them.
   if (subject.systemRole !== 'admin') {
