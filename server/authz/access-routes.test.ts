@@ -238,6 +238,13 @@ describe.each(storeTargets())('access on $name', (target) => {
         expect(await listed()).toEqual([0, 0, 0]);
         // Only the tagged resources are closed, not the project they are in.
         expect((await api.call('dave', 'GET', `/projects/${inProject}`)).status).toBe(200);
+        // The rule binds the one asking why, too: the project's owner is outside the group.
+        const why = await api.call(
+          'bob',
+          'GET',
+          `/access/explain?userId=${api.ids.dave}&action=dashboard.view&resourceType=dashboard&resourceId=${dashboard.body.id}`,
+        );
+        expect(why.status).toBe(404);
         const denials = await api.server.store.db
           .select()
           .from(schema.auditEvents)
