@@ -142,28 +142,39 @@ export function isFloatArray(values: NumericArray): values is Float32Array | Flo
 }
 
 /**
- * Fills `high`/`low` with 64-bit keys of `values[rows[i]]` whose unsigned order is the numbers'
- * order: -0 equals +0, and NaN (any payload) ranks above +Infinity. With `descending` the keys
- * are inverted, which reverses the order and keeps equal keys equal.
+ * Fills `high`/`low` with 64-bit keys of `values[rows[i]]` (of `values[i]` when `rows` is null)
+ * whose unsigned order is the numbers' order: -0 equals +0, and NaN (any payload) ranks above
+ * +Infinity. With `descending` the keys are inverted, which reverses the order and keeps equal
+ * keys equal.
  *
  * @example
  * floatSortKeys(column.values, rows, high, low, false);
  */
 export function floatSortKeys(
   values: NumericArray,
-  rows: Uint32Array,
+  rows: Uint32Array | null,
   high: Uint32Array,
   low: Uint32Array,
   descending: boolean,
 ): void {
-  const count = rows.length;
-  const numbers = new Float64Array(count);
-  for (let i = 0; i < count; i++) numbers[i] = values[rows[i]!]!;
-  const words = new Uint32Array(numbers.buffer);
+  const count = high.length;
+  // A Float64Array is read through a 32-bit view of its own buffer (little-endian, as every
+  // engine the app runs in); other arrays are widened to float64 first.
+  let words: Uint32Array;
+  let gathered = rows;
+  if (values instanceof Float64Array) {
+    words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  } else {
+    const numbers = new Float64Array(count);
+    for (let i = 0; i < count; i++) numbers[i] = values[rows === null ? i : rows[i]!]!;
+    words = new Uint32Array(numbers.buffer);
+    gathered = null;
+  }
   const flip = descending ? 0xffffffff : 0;
   for (let i = 0; i < count; i++) {
-    let lowWord = words[2 * i]!;
-    let highWord = words[2 * i + 1]!;
+    const at = gathered === null ? i : gathered[i]!;
+    let lowWord = words[2 * at]!;
+    let highWord = words[2 * at + 1]!;
     if ((highWord & 0x7ff00000) === 0x7ff00000 && ((highWord & 0xfffff) | lowWord) !== 0) {
       highWord = 0x7ff80000;
       lowWord = 0;
@@ -182,21 +193,23 @@ export function floatSortKeys(
 }
 
 /**
- * Fills `keys` with 32-bit keys of the integers `values[rows[i]]` whose unsigned order is their
- * order (inverted with `descending`). For integer arrays only (see `isFloatArray`).
+ * Fills `keys` with 32-bit keys of the integers `values[rows[i]]` (of `values[i]` when `rows` is
+ * null) whose unsigned order is their order (inverted with `descending`). For integer arrays
+ * only (see `isFloatArray`).
  *
  * @example
  * integerSortKeys(column.values, rows, keys, false);
  */
 export function integerSortKeys(
   values: NumericArray,
-  rows: Uint32Array,
+  rows: Uint32Array | null,
   keys: Uint32Array,
   descending: boolean,
 ): void {
-  const count = rows.length;
+  const count = keys.length;
   const signed =
     values instanceof Int32Array || values instanceof Int16Array || values instanceof Int8Array;
   const flip = (signed ? 0x80000000 : 0) ^ (descending ? 0xffffffff : 0);
-  for (let i = 0; i < count; i++) keys[i] = values[rows[i]!]! ^ flip;
+  if (rows === null) for (let i = 0; i < count; i++) keys[i] = values[i]! ^ flip;
+  else for (let i = 0; i < count; i++) keys[i] = values[rows[i]!]! ^ flip;
 }
