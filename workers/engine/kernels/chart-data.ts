@@ -1,6 +1,8 @@
 /**
  * The data a chart draws, computed from a view so that the page never touches every row; the
- * shapes are those of `ChartQuery` in protocol.ts.
+ * shapes are those of `ChartQuery` in protocol.ts. Charts reuse the other kernels: histograms
+ * the stats' binning, bars a group-by and a top-k, lines the radix sort, box plots the group-by's
+ * slots with one counting sort of the values into per-group runs.
  */
 import type {
   Column,
@@ -14,8 +16,9 @@ import { EngineError, columnNamed } from '../engine-error.ts';
 import type { ChartQuery } from '../protocol.ts';
 import { numericSummary } from './column-stats.ts';
 import { gatherColumn } from './gather-table.ts';
-import { groupBy } from './group-by.ts';
+import { groupBy, groupPositions } from './group-by.ts';
 import { sortRows } from './sort-rows.ts';
+import { topRows } from './top-rows.ts';
 
 function floats(
   values: readonly number[],
@@ -44,8 +47,20 @@ function isValidRow(data: ColumnData, row: number): boolean {
   return data.validity === null || ((data.validity[row >> 3]! >> (row & 7)) & 1) === 1;
 }
 
-function viewRows(table: ColumnTable, selection: Selection): Uint32Array {
-  return selection ?? Uint32Array.from({ length: table.length }, (_, i) => i);
+/** The rows of a view where every one of `columns` holds a value, in view order. */
+function rowsHolding(
+  columns: readonly ColumnData[],
+  selection: Selection,
+  count: number,
+): Uint32Array {
+  const rows = new Uint32Array(count);
+  let kept = 0;
+  for (let i = 0; i < count; i++) {
+    const row = selection === null ? i : selection[i]!;
+    rows[kept] = row;
+    kept += columns.every((data) => isValidRow(data, row)) ? 1 : 0;
+  }
+  return rows.subarray(0, kept);
 }
 
 /** Linear-interpolated quantile of sorted numbers (R type 7). */
@@ -122,9 +137,11 @@ export function chartData(
         { keys: [query.x], aggregates: [{ ...query.aggregate, as: 'y' }] },
         selection,
       );
-      const top = sortRows(grouped, [{ column: 'y', direction: 'desc' }], null).slice(
-        0,
+      const top = topRows(
+        grouped,
+        [{ column: 'y', direction: 'desc' }],
         Math.max(0, Math.floor(query.limit ?? 50)),
+        null,
       );
       return {
         length: top.length,
@@ -138,12 +155,9 @@ export function chartData(
       const x = columnNamed(table, query.x);
       const ys = query.y.map((name) => columnNamed(table, name));
       const ysData = ys.map(numbersOf);
-      const sorted = sortRows(
-        table,
-        [{ column: query.x, direction: 'asc' }],
-        viewRows(table, selection),
-      );
-      const withX = sorted.filter((row) => isValidRow(x.data, row));
+      const count = selection === null ? table.length : selection.length;
+      const holding = rowsHolding([x.data], selection, count);
+      const withX = sortRows(table, [{ column: query.x, direction: 'asc' }], holding);
       const maxPoints = Math.max(2, Math.floor(query.maxPoints ?? 2000));
       if (withX.length <= maxPoints) {
         return {
@@ -199,9 +213,8 @@ export function chartData(
       const x = columnNamed(table, query.x);
       const y = columnNamed(table, query.y);
       const color = query.color === undefined ? undefined : columnNamed(table, query.color);
-      const rows = viewRows(table, selection).filter(
-        (row) => isValidRow(x.data, row) && isValidRow(y.data, row),
-      );
+      const count = selection === null ? table.length : selection.length;
+      const rows = rowsHolding([x.data, y.data], selection, count);
       const maxPoints = Math.max(1, Math.floor(query.maxPoints ?? 200_000));
       let sample = rows;
       if (rows.length > maxPoints) {
@@ -221,33 +234,32 @@ export function chartData(
     case 'box': {
       const y = columnNamed(table, query.y);
       const yData = numbersOf(y);
-      const rows = viewRows(table, selection);
-      const groupOf = new Uint32Array(rows.length);
+      const count = selection === null ? table.length : selection.length;
+      let groupOf: Uint32Array = new Uint32Array(count);
       let groupColumn: ColumnData = allGroup();
       let groups = 1;
       if (query.groupBy !== undefined) {
-        const keyed = groupBy(table, { keys: [query.groupBy], aggregates: [] }, selection);
-        groups = keyed.length;
-        groupColumn = keyed.columns[0]!.data;
-        // The group index of a row: its rank among the group keys, found by sorting once.
-        const order = sortRows(table, [{ column: query.groupBy, direction: 'asc' }], rows);
-        const key = columnNamed(table, query.groupBy).data;
-        let group = 0;
-        const groupOfRow = new Map<number, number>();
-        for (let i = 0; i < order.length; i++) {
-          if (i > 0 && !sameValue(key, order[i - 1]!, order[i]!)) group++;
-          groupOfRow.set(order[i]!, group);
-        }
-        rows.forEach((row, i) => (groupOf[i] = groupOfRow.get(row)!));
+        const grouped = groupPositions(table, query.groupBy, selection);
+        ({ groupOf, groups } = grouped);
+        groupColumn = grouped.keys;
       }
-      const buckets = Array.from({ length: groups }, () => [] as number[]);
-      rows.forEach((row, i) => {
-        if (!isValidRow(yData, row)) return;
-        const value = yData.values[row]!;
-        if (value === value) buckets[groupOf[i]!]!.push(value);
-      });
-      const stats = buckets.map((values) => {
-        const sorted = Float64Array.from(values).sort();
+      // A counting sort puts each group's values (nulls and NaN left out) in one run.
+      const sizes = new Uint32Array(groups);
+      const { values } = yData;
+      const usable = (row: number) => isValidRow(yData, row) && values[row] === values[row];
+      for (let i = 0; i < count; i++) {
+        if (usable(selection === null ? i : selection[i]!)) sizes[groupOf[i]!]!++;
+      }
+      const starts = new Uint32Array(groups + 1);
+      for (let g = 0; g < groups; g++) starts[g + 1] = starts[g]! + sizes[g]!;
+      const runs = new Float64Array(starts[groups]!);
+      const next = starts.slice(0, groups);
+      for (let i = 0; i < count; i++) {
+        const row = selection === null ? i : selection[i]!;
+        if (usable(row)) runs[next[groupOf[i]!]!++] = values[row]!;
+      }
+      const stats = Array.from({ length: groups }, (_, g) => {
+        const sorted = runs.subarray(starts[g]!, starts[g + 1]!).sort();
         return sorted.length > 0 ? boxRow(sorted) : null;
       });
       const has = stats.map((row) => row !== null);
@@ -272,40 +284,9 @@ export function chartData(
               validity,
             },
           })),
-          {
-            name: 'count',
-            data: floats(
-              buckets.map((values) => values.length),
-              'int',
-            ),
-          },
+          { name: 'count', data: floats(Array.from(sizes), 'int') },
         ],
       };
-    }
-  }
-}
-
-function sameValue(data: ColumnData, a: number, b: number): boolean {
-  const validA = isValidRow(data, a);
-  const validB = isValidRow(data, b);
-  if (!validA || !validB) return validA === validB;
-  switch (data.kind) {
-    case 'number': {
-      const va = data.values[a]!;
-      const vb = data.values[b]!;
-      return va === vb || (va !== va && vb !== vb);
-    }
-    case 'bool':
-      return ((data.bits[a >> 3]! >> (a & 7)) & 1) === ((data.bits[b >> 3]! >> (b & 7)) & 1);
-    case 'dict':
-      return data.dictionary[data.codes[a]!] === data.dictionary[data.codes[b]!];
-    case 'utf8': {
-      const { offsets, bytes } = data;
-      const length = offsets[a + 1]! - offsets[a]!;
-      if (length !== offsets[b + 1]! - offsets[b]!) return false;
-      for (let i = 0; i < length; i++)
-        if (bytes[offsets[a]! + i] !== bytes[offsets[b]! + i]) return false;
-      return true;
     }
   }
 }

@@ -3,7 +3,8 @@
  * arrays of `columns/column-data.ts` and a `Selection` of row indices.
  */
 export { filterRows } from './filter-rows.ts';
-export { sortRows, topRows } from './sort-rows.ts';
+export { sortRows } from './sort-rows.ts';
+export { topRows } from './top-rows.ts';
 export { groupBy } from './group-by.ts';
 export { columnStats } from './column-stats.ts';
 export { gatherTable } from './gather-table.ts';

@@ -1,107 +1,26 @@
 /**
- * The sort kernel: stable multi-key sort of a view's rows, nulls last in either direction. Each
- * key becomes a per-row rank (integers or floats via typed arrays; text through one code-point
- * ordering of its distinct values), then rows sort by a comparator over those rank arrays.
+ * The sort kernel: stable multi-key sort of a view's rows, nulls last in either direction.
+ *
+ * Least-significant key first, each key is one stable radix sort (`radix-sort.ts`) of the
+ * current order by a 32- or 64-bit key per row whose unsigned order is the column's order:
+ * integers and booleans as they are, floats by their bits (NaN above +Infinity, -0 equal to 0),
+ * dictionary codes through the dictionary's ranks and text through the ranks of its distinct
+ * values (`key-slots.ts`). A descending key inverts its bits, so equal values stay equal and
+ * keep their order. Nulls never enter the radix sort: each pass moves them, in order, behind
+ * the rows holding values. No comparator is called per pair, so a sort costs a few linear
+ * passes per key whatever the data.
  */
 import type { ColumnData, ColumnTable, Selection } from '../columns/column-data.ts';
 import { columnNamed } from '../engine-error.ts';
 import type { SortKey } from '../protocol.ts';
-import { compareCodePoints } from './coerce-scalar.ts';
-
-const decoder = new TextDecoder();
-
-/**
- * Per row, a number whose order is the column's order (NaN ranks above +Infinity, -0 equals 0),
- * and NaN-free; nulls get +Infinity plus a separate null flag.
- *
- * @example
- * const { ranks, nulls } = rankColumn(column.data);
- */
-export function rankColumn(data: ColumnData): { ranks: Float64Array; nulls: Uint8Array } {
-  const { length, validity } = data;
-  const ranks = new Float64Array(length);
-  const nulls = new Uint8Array(length);
-  if (validity !== null) {
-    for (let row = 0; row < length; row++)
-      nulls[row] = ((validity[row >> 3]! >> (row & 7)) & 1) ^ 1;
-  }
-  switch (data.kind) {
-    case 'number': {
-      const { values } = data;
-      if (values instanceof Float64Array || values instanceof Float32Array)
-        denseRanks(values, ranks);
-      else for (let row = 0; row < length; row++) ranks[row] = values[row]!;
-      break;
-    }
-    case 'bool':
-      for (let row = 0; row < length; row++) ranks[row] = (data.bits[row >> 3]! >> (row & 7)) & 1;
-      break;
-    case 'dict': {
-      const order = data.dictionary.map((_, code) => code);
-      order.sort((a, b) => compareCodePoints(data.dictionary[a]!, data.dictionary[b]!));
-      const rankOf = new Float64Array(data.dictionary.length);
-      let rank = 0;
-      for (let i = 0; i < order.length; i++) {
-        if (i > 0 && data.dictionary[order[i]!] !== data.dictionary[order[i - 1]!]) rank++;
-        rankOf[order[i]!] = rank;
-      }
-      for (let row = 0; row < length; row++)
-        if (!nulls[row]) ranks[row] = rankOf[data.codes[row]!]!;
-      break;
-    }
-    case 'utf8': {
-      const ids = new Map<string, number>();
-      const texts: string[] = [];
-      const idOf = new Uint32Array(length);
-      for (let row = 0; row < length; row++) {
-        if (nulls[row]) continue;
-        const text = decoder.decode(
-          data.bytes.subarray(data.offsets[row]!, data.offsets[row + 1]!),
-        );
-        let id = ids.get(text);
-        if (id === undefined) {
-          id = texts.length;
-          texts.push(text);
-          ids.set(text, id);
-        }
-        idOf[row] = id;
-      }
-      const order = texts
-        .map((_, id) => id)
-        .sort((a, b) => compareCodePoints(texts[a]!, texts[b]!));
-      const rankOf = new Float64Array(texts.length);
-      for (let i = 0; i < order.length; i++) rankOf[order[i]!] = i;
-      for (let row = 0; row < length; row++) if (!nulls[row]) ranks[row] = rankOf[idOf[row]!]!;
-      break;
-    }
-  }
-  for (let row = 0; row < length; row++) if (nulls[row]) ranks[row] = 0;
-  return { ranks, nulls };
-}
-
-/** Replaces float ranks by dense integer ranks so that NaN and infinities order exactly. */
-function denseRanks(values: Float32Array | Float64Array, ranks: Float64Array): void {
-  const length = values.length;
-  const order = new Uint32Array(length);
-  for (let row = 0; row < length; row++) order[row] = row;
-  const key = (value: number) => (value !== value ? Infinity : value);
-  const nan = (value: number) => (value !== value ? 1 : 0);
-  order.sort((a, b) => {
-    const va = values[a]!;
-    const vb = values[b]!;
-    return nan(va) - nan(vb) || (key(va) < key(vb) ? -1 : key(va) > key(vb) ? 1 : 0);
-  });
-  let rank = 0;
-  for (let i = 0; i < length; i++) {
-    if (i > 0) {
-      const previous = values[order[i - 1]!]!;
-      const current = values[order[i]!]!;
-      const same = previous === current || (previous !== previous && current !== current);
-      if (!same) rank++;
-    }
-    ranks[order[i]!] = rank;
-  }
-}
+import { dictionaryRanks, keySlots } from './key-slots.ts';
+import {
+  floatSortKeys,
+  integerSortKeys,
+  isFloatArray,
+  radixSortByU32,
+  radixSortByU64,
+} from './radix-sort.ts';
 
 /**
  * The rows of a view stably sorted by `keys`, nulls last in either direction.
@@ -114,37 +33,129 @@ export function sortRows(
   keys: readonly SortKey[],
   rows: Selection,
 ): Uint32Array {
-  const order = rows === null ? new Uint32Array(table.length) : rows.slice();
-  if (rows === null) for (let i = 0; i < order.length; i++) order[i] = i;
-  const ranked = keys.map((key) => ({
-    ...rankColumn(columnNamed(table, key.column).data),
-    sign: key.direction === 'desc' ? -1 : 1,
-  }));
-  const position = new Float64Array(table.length);
-  for (let i = 0; i < order.length; i++) position[order[i]!] = i;
-  order.sort((a, b) => {
-    for (const { ranks, nulls, sign } of ranked) {
-      const nullOrder = nulls[a]! - nulls[b]!;
-      if (nullOrder !== 0) return nullOrder;
-      const difference = ranks[a]! - ranks[b]!;
-      if (difference !== 0) return difference * sign;
-    }
-    return position[a]! - position[b]!;
-  });
+  const count = rows === null ? table.length : rows.length;
+  const columns = keys.map((key) => columnNamed(table, key.column).data);
+  let order: Uint32Array | null = null;
+  for (let k = keys.length - 1; k >= 0; k--) {
+    order = sortByKey(columns[k]!, keys[k]!.direction === 'desc', rows, order, count);
+  }
+  if (order === null) return rows === null ? identity(count) : rows.slice();
+  if (rows !== null) for (let i = 0; i < count; i++) order[i] = rows[order[i]!]!;
   return order;
 }
 
+function identity(count: number): Uint32Array {
+  const positions = new Uint32Array(count);
+  for (let i = 0; i < count; i++) positions[i] = i;
+  return positions;
+}
+
 /**
- * The first `k` rows of `sortRows(table, keys, rows)`.
- *
- * @example
- * topRows(table, [{ column: 'signal', direction: 'desc' }], 10, null);
+ * Positions of the view (`order`, or all in view order when null) stably sorted by one key,
+ * nulls last.
  */
-export function topRows(
-  table: ColumnTable,
-  keys: readonly SortKey[],
-  k: number,
-  rows: Selection,
+function sortByKey(
+  data: ColumnData,
+  descending: boolean,
+  selection: Selection,
+  order: Uint32Array | null,
+  count: number,
 ): Uint32Array {
-  return sortRows(table, keys, rows).slice(0, Math.max(0, k));
+  const { validity } = data;
+  // Positions holding a value, in their current order, and the rows behind them.
+  let items: Uint32Array;
+  let rowsOfItems: Uint32Array | null;
+  let nulls: Uint32Array | null = null;
+  if (validity === null) {
+    items = order === null ? identity(count) : order;
+    rowsOfItems = order === null ? selection : rowsAt(selection, order);
+  } else {
+    const valid = new Uint32Array(count);
+    const invalid = new Uint32Array(count);
+    let validCount = 0;
+    let nullCount = 0;
+    for (let i = 0; i < count; i++) {
+      const position = order === null ? i : order[i]!;
+      const row = selection === null ? position : selection[position]!;
+      if ((validity[row >> 3]! >> (row & 7)) & 1) valid[validCount++] = position;
+      else invalid[nullCount++] = position;
+    }
+    items = valid.subarray(0, validCount);
+    nulls = invalid.subarray(0, nullCount);
+    rowsOfItems = rowsAt(selection, items);
+  }
+  const sorted = radixSortItems(data, descending, selection, items, rowsOfItems);
+  if (nulls === null || nulls.length === 0) return sorted;
+  const result = new Uint32Array(count);
+  result.set(sorted);
+  result.set(nulls, sorted.length);
+  return result;
+}
+
+/**
+ * The rows of `positions` (the positions themselves when the view is a whole table; sort keys
+ * are read before the radix sort reuses the positions as scratch space).
+ */
+function rowsAt(selection: Selection, positions: Uint32Array): Uint32Array {
+  if (selection === null) return positions;
+  const rows = new Uint32Array(positions.length);
+  for (let i = 0; i < positions.length; i++) rows[i] = selection[positions[i]!]!;
+  return rows;
+}
+
+/**
+ * `items` (positions holding a value) stably sorted by the column's value at `rowsOfItems`
+ * (at `items` themselves when null). Consumes both arrays.
+ */
+function radixSortItems(
+  data: ColumnData,
+  descending: boolean,
+  selection: Selection,
+  items: Uint32Array,
+  rowsOfItems: Uint32Array | null,
+): Uint32Array {
+  const count = items.length;
+  const flip = descending ? 0xffffffff : 0;
+  switch (data.kind) {
+    case 'number': {
+      if (isFloatArray(data.values)) {
+        const high = new Uint32Array(count);
+        const low = new Uint32Array(count);
+        floatSortKeys(data.values, rowsOfItems, high, low, descending);
+        return radixSortByU64(items, high, low);
+      }
+      const keys = new Uint32Array(count);
+      integerSortKeys(data.values, rowsOfItems, keys, descending);
+      return radixSortByU32(items, keys);
+    }
+    case 'bool': {
+      const keys = new Uint32Array(count);
+      const { bits } = data;
+      for (let i = 0; i < count; i++) {
+        const row = rowsOfItems === null ? i : rowsOfItems[i]!;
+        keys[i] = ((bits[row >> 3]! >> (row & 7)) & 1) ^ flip;
+      }
+      return radixSortByU32(items, keys);
+    }
+    case 'dict': {
+      const { rankOf } = dictionaryRanks(data.dictionary);
+      const { codes } = data;
+      const keys = new Uint32Array(count);
+      for (let i = 0; i < count; i++) {
+        const row = rowsOfItems === null ? i : rowsOfItems[i]!;
+        keys[i] = rankOf[codes[row]!]! ^ flip;
+      }
+      return radixSortByU32(items, keys);
+    }
+    case 'utf8': {
+      // Ranks of the distinct texts over the whole view, looked up by position.
+      const { slots, rankOf } = keySlots(data, selection, true);
+      const keys = new Uint32Array(count);
+      for (let i = 0; i < count; i++) {
+        const slot = slots[items[i]!]!;
+        keys[i] = (rankOf === null ? slot : rankOf[slot]!) ^ flip;
+      }
+      return radixSortByU32(items, keys);
+    }
+  }
 }
