@@ -1,8 +1,15 @@
 /**
  * The filter kernel: which rows of a table (or of a view's selection) a typed predicate holds
- * for. Each leaf of the predicate fills a byte mask over the positions of the selection in one
- * tight loop per column kind and operator; `and`, `or` and `not` then combine masks four bytes
- * at a time, and one last pass collects the matching rows in selection order.
+ * for.
+ *
+ * The predicate is first compiled: every column is looked up and every filter value coerced
+ * once, so a bad predicate fails the same way whatever the data. Evaluation then works on
+ * ascending lists of view positions in Uint32Arrays. A leaf writes the positions it matches
+ * straight into such a list, with one tight loop per column kind and operator (a number
+ * comparison is a compare and a conditional store per row, and a view that is a whole table is
+ * read with no indirection). `and` narrows: each operand only tests the positions the previous
+ * ones kept. `or` merges its operands' lists and `not` takes the complement of its operand's.
+ * Nulls are dropped from a leaf's matches afterwards, which costs only per match.
  *
  * Semantics, decided once here:
  * - A null never matches a comparison (`eq`, `ne`, `lt`, `le`, `gt`, `ge`), `in`, `contains` or
@@ -16,10 +23,10 @@
  *   `toLowerCase`).
  * - `and` of no predicates matches every row, `or` of none matches no row.
  *
- * Fast paths: a dictionary column evaluates the predicate once per dictionary entry and then
- * scans its codes through that lookup table; UTF-8 equality and order compare bytes against the
- * needle encoded once; ASCII rows are searched case-insensitively byte by byte, and only rows
- * holding other characters are decoded.
+ * Other fast paths: a dictionary column evaluates the predicate once per dictionary entry and
+ * then scans its codes through that lookup table; UTF-8 equality and order compare bytes against
+ * the needle encoded once; ASCII rows are searched case-insensitively byte by byte, and only
+ * rows holding other characters are decoded.
  */
 import type {
   Column,
@@ -37,7 +44,25 @@ import { coerceScalar, compareCodePoints } from './coerce-scalar.ts';
 type LeafPredicate = Extract<Predicate, { readonly column: string }>;
 type ComparisonOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 
-/** Below this many `in` values, one equality pass per value beats a hash lookup per row. */
+/**
+ * A leaf's test over `count` rows (`tested[j]`, or row `j` itself when `tested` is null): the
+ * ascending indices `j` it holds for, nulls not yet dropped.
+ */
+type LeafTest = (tested: Selection, count: number) => Uint32Array;
+
+/** A predicate with its columns found and its values coerced. */
+type Plan =
+  | { readonly op: 'and' | 'or'; readonly children: readonly Plan[] }
+  | { readonly op: 'not'; readonly child: Plan }
+  | {
+      readonly op: 'leaf';
+      readonly validity: Validity;
+      /** Whether the test's matches must lose their null rows (all but `is_null`/`not_null`). */
+      readonly dropsNulls: boolean;
+      readonly test: LeafTest;
+    };
+
+/** Below this many `in` values, comparing with each beats a hash lookup per row. */
 const IN_LIST_SCAN_LIMIT = 8;
 
 const encoder = new TextEncoder();
@@ -62,62 +87,181 @@ export function filterRows(
   predicate: Predicate,
   selection: Selection,
 ): Uint32Array {
+  const plan = compile(table, predicate);
   const count = selection === null ? table.length : selection.length;
-  const mask = evaluate(table, predicate, selection, count);
-  return collectMatches(mask, selection, count);
+  const positions = matching(plan, selection, null, count);
+  if (selection === null) return positions;
+  for (let i = 0; i < positions.length; i++) positions[i] = selection[positions[i]!]!;
+  return positions;
 }
 
-/** A byte mask over `count` positions whose buffer is padded to whole 32-bit words. */
-function newMask(count: number): Uint8Array {
-  return new Uint8Array(new ArrayBuffer(Math.max(4, (count + 3) & ~3)), 0, count);
-}
-
-function words(mask: Uint8Array): Uint32Array {
-  return new Uint32Array(mask.buffer, 0, mask.buffer.byteLength >> 2);
-}
-
-function evaluate(
-  table: ColumnTable,
-  predicate: Predicate,
-  selection: Selection,
-  count: number,
-): Uint8Array {
+function compile(table: ColumnTable, predicate: Predicate): Plan {
   switch (predicate.op) {
     case 'and':
-    case 'or': {
-      const [first, ...rest] = predicate.predicates;
-      if (first === undefined) return newMask(count).fill(predicate.op === 'and' ? 1 : 0);
-      const mask = evaluate(table, first, selection, count);
-      const target = words(mask);
-      for (const child of rest) {
-        const other = words(evaluate(table, child, selection, count));
-        if (predicate.op === 'and') for (let i = 0; i < target.length; i++) target[i]! &= other[i]!;
-        else for (let i = 0; i < target.length; i++) target[i]! |= other[i]!;
-      }
-      return mask;
+    case 'or':
+      return {
+        op: predicate.op,
+        children: predicate.predicates.map((child) => compile(table, child)),
+      };
+    case 'not':
+      return { op: 'not', child: compile(table, predicate.predicate) };
+    default: {
+      const column = columnNamed(table, predicate.column);
+      const nullTest = predicate.op === 'is_null' || predicate.op === 'not_null';
+      return {
+        op: 'leaf',
+        validity: column.data.validity,
+        dropsNulls: !nullTest,
+        test: leafTest(column, predicate),
+      };
     }
-    case 'not': {
-      const mask = evaluate(table, predicate.predicate, selection, count);
-      const target = words(mask);
-      for (let i = 0; i < target.length; i++) target[i]! ^= 0x01010101;
-      return mask;
-    }
-    default:
-      return leafMask(columnNamed(table, predicate.column), predicate, selection, count);
   }
 }
 
-function leafMask(
-  column: Column,
-  predicate: LeafPredicate,
+/**
+ * Ascending positions of the view (among `within`, or all `count` when null) where `plan`
+ * holds.
+ */
+function matching(
+  plan: Plan,
   selection: Selection,
+  within: Uint32Array | null,
   count: number,
-): Uint8Array {
+): Uint32Array {
+  switch (plan.op) {
+    case 'and': {
+      let kept = within;
+      for (const child of plan.children) {
+        kept = matching(child, selection, kept, count);
+        if (kept.length === 0) return kept;
+      }
+      return kept ?? allPositions(count);
+    }
+    case 'or': {
+      let union: Uint32Array = new Uint32Array(0);
+      for (const child of plan.children) {
+        union = mergeAscending(union, matching(child, selection, within, count));
+      }
+      return union;
+    }
+    case 'not':
+      return complement(matching(plan.child, selection, within, count), within, count);
+    case 'leaf': {
+      const tested = within === null ? selection : rowsOf(selection, within);
+      const testedCount = within === null ? count : within.length;
+      let hits = plan.test(tested, testedCount);
+      if (plan.dropsNulls && plan.validity !== null) hits = dropNulls(hits, plan.validity, tested);
+      if (within !== null) for (let i = 0; i < hits.length; i++) hits[i] = within[hits[i]!]!;
+      return hits;
+    }
+  }
+}
+
+function allPositions(count: number): Uint32Array {
+  const positions = new Uint32Array(count);
+  for (let i = 0; i < count; i++) positions[i] = i;
+  return positions;
+}
+
+function rowsOf(selection: Selection, positions: Uint32Array): Uint32Array {
+  if (selection === null) return positions;
+  const rows = new Uint32Array(positions.length);
+  for (let i = 0; i < positions.length; i++) rows[i] = selection[positions[i]!]!;
+  return rows;
+}
+
+/** `hits` without the indices whose row is null, compacted in place. */
+function dropNulls(hits: Uint32Array, validity: Uint8Array, tested: Selection): Uint32Array {
+  let kept = 0;
+  for (let i = 0; i < hits.length; i++) {
+    const hit = hits[i]!;
+    const row = tested === null ? hit : tested[hit]!;
+    hits[kept] = hit;
+    kept += (validity[row >> 3]! >> (row & 7)) & 1;
+  }
+  return hits.subarray(0, kept);
+}
+
+function mergeAscending(a: Uint32Array, b: Uint32Array): Uint32Array {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const merged = new Uint32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x <= y) i++;
+    if (y <= x) j++;
+    merged[k++] = x < y ? x : y;
+  }
+  while (i < a.length) merged[k++] = a[i++]!;
+  while (j < b.length) merged[k++] = b[j++]!;
+  return merged.subarray(0, k);
+}
+
+/** The positions of `within` (of `0 .. count - 1` when null) that are not in `hits`. */
+function complement(hits: Uint32Array, within: Uint32Array | null, count: number): Uint32Array {
+  const size = within === null ? count : within.length;
+  const rest = new Uint32Array(size - hits.length);
+  let k = 0;
+  let h = 0;
+  for (let i = 0; i < size; i++) {
+    const position = within === null ? i : within[i]!;
+    if (h < hits.length && hits[h] === position) h++;
+    else rest[k++] = position;
+  }
+  return rest;
+}
+
+/**
+ * A growable list of matches. Loops append with `if (k === hits.length) hits = grown(hits)`, so
+ * a filter keeping few rows allocates little and one keeping many copies each match at most
+ * once more on average.
+ */
+function initialHits(count: number): Uint32Array {
+  return new Uint32Array(Math.min(count, 1 << 16));
+}
+
+function grown(hits: Uint32Array): Uint32Array {
+  const next = new Uint32Array(Math.max(16, hits.length * 2));
+  next.set(hits);
+  return next;
+}
+
+/** Matches `k` of the buffer, copied out when most of the buffer went unused. */
+function finished(hits: Uint32Array, k: number): Uint32Array {
+  return k * 2 < hits.length ? hits.slice(0, k) : hits.subarray(0, k);
+}
+
+/** The indices `j` where `mask[j]` is 1. */
+function maskHits(mask: Uint8Array, count: number): Uint32Array {
+  let hits = initialHits(count);
+  let k = 0;
+  for (let j = 0; j < count; j++) {
+    if (mask[j] === 1) {
+      if (k === hits.length) hits = grown(hits);
+      hits[k++] = j;
+    }
+  }
+  return finished(hits, k);
+}
+
+function leafTest(column: Column, predicate: LeafPredicate): LeafTest {
   const { data } = column;
-  const mask = newMask(count);
   if (predicate.op === 'is_null' || predicate.op === 'not_null') {
-    validityMask(data.validity, selection, count, mask, predicate.op === 'not_null');
-    return mask;
+    const wantValid = predicate.op === 'not_null' ? 1 : 0;
+    const { validity } = data;
+    return (tested, count) => {
+      if (validity === null) return wantValid ? allPositions(count) : new Uint32Array(0);
+      const mask = new Uint8Array(count);
+      for (let j = 0; j < count; j++) {
+        const row = tested === null ? j : tested[j]!;
+        mask[j] = ((validity[row >> 3]! >> (row & 7)) & 1) === wantValid ? 1 : 0;
+      }
+      return maskHits(mask, count);
+    };
   }
   if (
     (predicate.op === 'contains' || predicate.op === 'starts_with') &&
@@ -131,89 +275,25 @@ function leafMask(
   }
   switch (data.kind) {
     case 'number':
-      numberMask(column, data.values, predicate, selection, count, mask);
-      break;
+      return numberTest(column, data.values, predicate);
     case 'bool': {
       const matches = valueMatcher(column, predicate);
       const table = lookupTable(2, (entry) => matches(entry === 1));
       const { bits } = data;
-      if (selection === null) {
-        for (let i = 0; i < count; i++) mask[i] = table[(bits[i >> 3]! >> (i & 7)) & 1]!;
-      } else {
-        for (let i = 0; i < count; i++) {
-          const row = selection[i]!;
-          mask[i] = table[(bits[row >> 3]! >> (row & 7)) & 1]!;
+      return (tested, count) => {
+        const mask = new Uint8Array(count);
+        for (let j = 0; j < count; j++) {
+          const row = tested === null ? j : tested[j]!;
+          mask[j] = table[(bits[row >> 3]! >> (row & 7)) & 1]!;
         }
-      }
-      break;
+        return maskHits(mask, count);
+      };
     }
     case 'dict':
-      dictMask(column, data, predicate, selection, count, mask);
-      break;
+      return dictTest(column, data, predicate);
     case 'utf8':
-      utf8Mask(column, data, predicate, selection, count, mask);
-      break;
+      return utf8Test(column, data, predicate);
   }
-  clearNulls(mask, data.validity, selection, count);
-  return mask;
-}
-
-/** 1 where the row holds a value (or, with `wantValid` false, where it holds none). */
-function validityMask(
-  validity: Validity,
-  selection: Selection,
-  count: number,
-  mask: Uint8Array,
-  wantValid: boolean,
-): void {
-  const flip = wantValid ? 0 : 1;
-  if (validity === null) {
-    mask.fill(1 - flip);
-    return;
-  }
-  if (selection === null) {
-    for (let i = 0; i < count; i++) mask[i] = ((validity[i >> 3]! >> (i & 7)) & 1) ^ flip;
-  } else {
-    for (let i = 0; i < count; i++) {
-      const row = selection[i]!;
-      mask[i] = ((validity[row >> 3]! >> (row & 7)) & 1) ^ flip;
-    }
-  }
-}
-
-function clearNulls(mask: Uint8Array, validity: Validity, selection: Selection, count: number) {
-  if (validity === null) return;
-  if (selection === null) {
-    for (let i = 0; i < count; i++) mask[i]! &= (validity[i >> 3]! >> (i & 7)) & 1;
-  } else {
-    for (let i = 0; i < count; i++) {
-      const row = selection[i]!;
-      mask[i]! &= (validity[row >> 3]! >> (row & 7)) & 1;
-    }
-  }
-}
-
-function collectMatches(mask: Uint8Array, selection: Selection, count: number): Uint32Array {
-  let matches = 0;
-  const packed = words(mask);
-  const fullWords = count >> 2;
-  // Each byte is 0 or 1, so multiplying by 0x01010101 sums the four bytes into the top byte.
-  for (let i = 0; i < fullWords; i++) matches += Math.imul(packed[i]!, 0x01010101) >>> 24;
-  for (let i = fullWords << 2; i < count; i++) matches += mask[i]!;
-  const rows = new Uint32Array(matches);
-  let next = 0;
-  if (selection === null) {
-    for (let i = 0; i < count && next < matches; i++) {
-      rows[next] = i;
-      next += mask[i]!;
-    }
-  } else {
-    for (let i = 0; i < count && next < matches; i++) {
-      rows[next] = selection[i]!;
-      next += mask[i]!;
-    }
-  }
-  return rows;
 }
 
 function lookupTable(size: number, matches: (entry: number) => boolean): Uint8Array {
@@ -280,207 +360,272 @@ function comparisonHolds(op: ComparisonOp, order: number): boolean {
   }
 }
 
-function numberMask(
-  column: Column,
-  values: NumericArray,
-  predicate: LeafPredicate,
-  selection: Selection,
-  count: number,
-  mask: Uint8Array,
-): void {
-  if (predicate.op === 'in') {
-    const targets = predicate.values.map((value) => coerceScalar(column, value) as number);
-    if (targets.length <= IN_LIST_SCAN_LIMIT) {
-      const one = newMask(count);
-      for (const target of targets) {
-        compareNumbers(values, 'eq', target, selection, count, one);
-        for (let i = 0; i < count; i++) mask[i]! |= one[i]!;
-      }
-      return;
-    }
-    // NaN equals nothing, though a Set would find it.
-    const set = new Set(targets.filter((target) => !Number.isNaN(target)));
-    if (selection === null) for (let i = 0; i < count; i++) mask[i] = set.has(values[i]!) ? 1 : 0;
-    else for (let i = 0; i < count; i++) mask[i] = set.has(values[selection[i]!]!) ? 1 : 0;
-    return;
-  }
+function numberTest(column: Column, values: NumericArray, predicate: LeafPredicate): LeafTest {
   switch (predicate.op) {
+    case 'in': {
+      const targets = predicate.values.map((value) => coerceScalar(column, value) as number);
+      if (targets.length <= IN_LIST_SCAN_LIMIT) {
+        return (tested, count) => {
+          const mask = new Uint8Array(count);
+          for (const target of targets) {
+            for (let j = 0; j < count; j++) {
+              if (values[tested === null ? j : tested[j]!] === target) mask[j] = 1;
+            }
+          }
+          return maskHits(mask, count);
+        };
+      }
+      // NaN equals nothing, though a Set would find it.
+      const set = new Set(targets.filter((target) => !Number.isNaN(target)));
+      return (tested, count) => {
+        const mask = new Uint8Array(count);
+        for (let j = 0; j < count; j++) {
+          mask[j] = set.has(values[tested === null ? j : tested[j]!]!) ? 1 : 0;
+        }
+        return maskHits(mask, count);
+      };
+    }
     case 'eq':
     case 'ne':
     case 'lt':
     case 'le':
     case 'gt':
-    case 'ge':
-      compareNumbers(
-        values,
-        predicate.op,
-        coerceScalar(column, predicate.value) as number,
-        selection,
-        count,
-        mask,
-      );
+    case 'ge': {
+      const { op } = predicate;
+      const target = coerceScalar(column, predicate.value) as number;
+      return (tested, count) => compareNumbers(values, op, target, tested, count);
+    }
+    default:
+      return () => new Uint32Array(0);
   }
 }
 
-/** One loop per operator so that each stays a tight compare-and-store over the typed array. */
+/**
+ * The indices `j < count` where `values[tested[j]] op target` (`values[j]` when `tested` is
+ * null): one loop per operator and case, each a compare and a conditional store.
+ */
 function compareNumbers(
   values: NumericArray,
   op: ComparisonOp,
   target: number,
-  selection: Selection,
+  tested: Selection,
   count: number,
-  mask: Uint8Array,
-): void {
-  if (selection === null) {
+): Uint32Array {
+  let hits = initialHits(count);
+  let k = 0;
+  if (tested === null) {
     switch (op) {
       case 'eq':
-        for (let i = 0; i < count; i++) mask[i] = values[i]! === target ? 1 : 0;
-        return;
+        for (let j = 0; j < count; j++) {
+          if (values[j]! === target) {
+            if (k === hits.length) hits = grown(hits);
+            hits[k++] = j;
+          }
+        }
+        break;
       case 'ne':
-        for (let i = 0; i < count; i++) mask[i] = values[i]! !== target ? 1 : 0;
-        return;
+        for (let j = 0; j < count; j++) {
+          if (values[j]! !== target) {
+            if (k === hits.length) hits = grown(hits);
+            hits[k++] = j;
+          }
+        }
+        break;
       case 'lt':
-        for (let i = 0; i < count; i++) mask[i] = values[i]! < target ? 1 : 0;
-        return;
+        for (let j = 0; j < count; j++) {
+          if (values[j]! < target) {
+            if (k === hits.length) hits = grown(hits);
+            hits[k++] = j;
+          }
+        }
+        break;
       case 'le':
-        for (let i = 0; i < count; i++) mask[i] = values[i]! <= target ? 1 : 0;
-        return;
+        for (let j = 0; j < count; j++) {
+          if (values[j]! <= target) {
+            if (k === hits.length) hits = grown(hits);
+            hits[k++] = j;
+          }
+        }
+        break;
       case 'gt':
-        for (let i = 0; i < count; i++) mask[i] = values[i]! > target ? 1 : 0;
-        return;
+        for (let j = 0; j < count; j++) {
+          if (values[j]! > target) {
+            if (k === hits.length) hits = grown(hits);
+            hits[k++] = j;
+          }
+        }
+        break;
       case 'ge':
-        for (let i = 0; i < count; i++) mask[i] = values[i]! >= target ? 1 : 0;
-        return;
+        for (let j = 0; j < count; j++) {
+          if (values[j]! >= target) {
+            if (k === hits.length) hits = grown(hits);
+            hits[k++] = j;
+          }
+        }
+        break;
     }
+    return finished(hits, k);
   }
   switch (op) {
     case 'eq':
-      for (let i = 0; i < count; i++) mask[i] = values[selection[i]!]! === target ? 1 : 0;
-      return;
+      for (let j = 0; j < count; j++) {
+        if (values[tested[j]!]! === target) {
+          if (k === hits.length) hits = grown(hits);
+          hits[k++] = j;
+        }
+      }
+      break;
     case 'ne':
-      for (let i = 0; i < count; i++) mask[i] = values[selection[i]!]! !== target ? 1 : 0;
-      return;
+      for (let j = 0; j < count; j++) {
+        if (values[tested[j]!]! !== target) {
+          if (k === hits.length) hits = grown(hits);
+          hits[k++] = j;
+        }
+      }
+      break;
     case 'lt':
-      for (let i = 0; i < count; i++) mask[i] = values[selection[i]!]! < target ? 1 : 0;
-      return;
+      for (let j = 0; j < count; j++) {
+        if (values[tested[j]!]! < target) {
+          if (k === hits.length) hits = grown(hits);
+          hits[k++] = j;
+        }
+      }
+      break;
     case 'le':
-      for (let i = 0; i < count; i++) mask[i] = values[selection[i]!]! <= target ? 1 : 0;
-      return;
+      for (let j = 0; j < count; j++) {
+        if (values[tested[j]!]! <= target) {
+          if (k === hits.length) hits = grown(hits);
+          hits[k++] = j;
+        }
+      }
+      break;
     case 'gt':
-      for (let i = 0; i < count; i++) mask[i] = values[selection[i]!]! > target ? 1 : 0;
-      return;
+      for (let j = 0; j < count; j++) {
+        if (values[tested[j]!]! > target) {
+          if (k === hits.length) hits = grown(hits);
+          hits[k++] = j;
+        }
+      }
+      break;
     case 'ge':
-      for (let i = 0; i < count; i++) mask[i] = values[selection[i]!]! >= target ? 1 : 0;
-      return;
+      for (let j = 0; j < count; j++) {
+        if (values[tested[j]!]! >= target) {
+          if (k === hits.length) hits = grown(hits);
+          hits[k++] = j;
+        }
+      }
+      break;
   }
+  return finished(hits, k);
 }
 
-function dictMask(
-  column: Column,
-  data: DictColumnData,
-  predicate: LeafPredicate,
-  selection: Selection,
-  count: number,
-  mask: Uint8Array,
-): void {
+function dictTest(column: Column, data: DictColumnData, predicate: LeafPredicate): LeafTest {
   const { codes, dictionary } = data;
   const matches = valueMatcher(column, predicate);
   const table = lookupTable(dictionary.length, (code) => matches(dictionary[code]!));
-  // Codes under null rows may be anything; an out-of-range one reads undefined, stored as 0.
-  if (selection === null) for (let i = 0; i < count; i++) mask[i] = table[codes[i]!]!;
-  else for (let i = 0; i < count; i++) mask[i] = table[codes[selection[i]!]!]!;
+  return (tested, count) => {
+    let hits = initialHits(count);
+    let k = 0;
+    // Codes under null rows may be anything; an out-of-range one reads undefined, no match.
+    for (let j = 0; j < count; j++) {
+      if (table[codes[tested === null ? j : tested[j]!]!] === 1) {
+        if (k === hits.length) hits = grown(hits);
+        hits[k++] = j;
+      }
+    }
+    return finished(hits, k);
+  };
 }
 
-function utf8Mask(
-  column: Column,
-  data: Utf8ColumnData,
-  predicate: LeafPredicate,
-  selection: Selection,
-  count: number,
-  mask: Uint8Array,
-): void {
+function utf8Test(column: Column, data: Utf8ColumnData, predicate: LeafPredicate): LeafTest {
   switch (predicate.op) {
-    case 'is_null':
-    case 'not_null':
-      return;
     case 'contains':
-    case 'starts_with':
-      searchUtf8(
-        data,
-        predicate.value,
-        predicate.op,
-        predicate.caseSensitive === true,
-        selection,
-        count,
-        mask,
-      );
-      return;
+    case 'starts_with': {
+      const { value, op } = predicate;
+      const sensitive = predicate.caseSensitive === true;
+      return (tested, count) => searchUtf8(data, value, op, sensitive, tested, count);
+    }
     case 'in': {
       const targets = predicate.values.map((value) => String(coerceScalar(column, value)));
       if (targets.length <= IN_LIST_SCAN_LIMIT) {
-        const one = newMask(count);
-        for (const target of targets) {
-          compareUtf8(data, 'eq', encoder.encode(target), selection, count, one);
-          for (let i = 0; i < count; i++) mask[i]! |= one[i]!;
-        }
-        return;
+        const needles = targets.map((target) => encoder.encode(target));
+        return (tested, count) => {
+          const mask = new Uint8Array(count);
+          for (const needle of needles) compareUtf8(data, 'eq', needle, tested, count, mask);
+          return maskHits(mask, count);
+        };
       }
       const set = new Set(targets);
       const { offsets, bytes } = data;
-      for (let i = 0; i < count; i++) {
-        const row = selection === null ? i : selection[i]!;
-        mask[i] = set.has(decoder.decode(bytes.subarray(offsets[row]!, offsets[row + 1]!))) ? 1 : 0;
-      }
-      return;
+      return (tested, count) => {
+        const mask = new Uint8Array(count);
+        for (let j = 0; j < count; j++) {
+          const row = tested === null ? j : tested[j]!;
+          const text = decoder.decode(bytes.subarray(offsets[row]!, offsets[row + 1]!));
+          mask[j] = set.has(text) ? 1 : 0;
+        }
+        return maskHits(mask, count);
+      };
+    }
+    case 'eq':
+    case 'ne':
+    case 'lt':
+    case 'le':
+    case 'gt':
+    case 'ge': {
+      const { op } = predicate;
+      const needle = encoder.encode(String(coerceScalar(column, predicate.value)));
+      return (tested, count) => {
+        const mask = new Uint8Array(count);
+        compareUtf8(data, op, needle, tested, count, mask);
+        return maskHits(mask, count);
+      };
     }
     default:
-      compareUtf8(
-        data,
-        predicate.op,
-        encoder.encode(String(coerceScalar(column, predicate.value))),
-        selection,
-        count,
-        mask,
-      );
+      return () => new Uint32Array(0);
   }
 }
 
-/** Byte order of UTF-8 is code point order, so no row is decoded. */
+/**
+ * Sets `mask[j]` where row `j` compares to `needle` as `op` says (leaving it alone elsewhere,
+ * so that `in` can add one needle after another). Byte order of UTF-8 is code point order, so
+ * no row is decoded.
+ */
 function compareUtf8(
   data: Utf8ColumnData,
   op: ComparisonOp,
   needle: Uint8Array,
-  selection: Selection,
+  tested: Selection,
   count: number,
   mask: Uint8Array,
 ): void {
   const { offsets, bytes } = data;
   const needleLength = needle.length;
   if (op === 'eq' || op === 'ne') {
-    const equal = op === 'eq' ? 1 : 0;
-    for (let i = 0; i < count; i++) {
-      const row = selection === null ? i : selection[i]!;
+    const equal = op === 'eq';
+    for (let j = 0; j < count; j++) {
+      const row = tested === null ? j : tested[j]!;
       const start = offsets[row]!;
       let same = offsets[row + 1]! - start === needleLength;
-      for (let j = 0; same && j < needleLength; j++) same = bytes[start + j] === needle[j];
-      mask[i] = same ? equal : 1 - equal;
+      for (let i = 0; same && i < needleLength; i++) same = bytes[start + i] === needle[i];
+      if (same === equal) mask[j] = 1;
     }
     return;
   }
-  for (let i = 0; i < count; i++) {
-    const row = selection === null ? i : selection[i]!;
+  for (let j = 0; j < count; j++) {
+    const row = tested === null ? j : tested[j]!;
     const start = offsets[row]!;
     const length = offsets[row + 1]! - start;
     const shorter = length < needleLength ? length : needleLength;
     let order = length - needleLength;
-    for (let j = 0; j < shorter; j++) {
-      const difference = bytes[start + j]! - needle[j]!;
+    for (let i = 0; i < shorter; i++) {
+      const difference = bytes[start + i]! - needle[i]!;
       if (difference !== 0) {
         order = difference;
         break;
       }
     }
-    mask[i] = comparisonHolds(op, order) ? 1 : 0;
+    if (comparisonHolds(op, order)) mask[j] = 1;
   }
 }
 
@@ -489,39 +634,40 @@ function searchUtf8(
   value: string,
   op: 'contains' | 'starts_with',
   caseSensitive: boolean,
-  selection: Selection,
+  tested: Selection,
   count: number,
-  mask: Uint8Array,
-): void {
+): Uint32Array {
   const { offsets, bytes } = data;
   const needleText = caseSensitive ? value : value.toLowerCase();
   const needle = encoder.encode(needleText);
   const needleIsAscii = needle.every((byte) => byte < 0x80);
   const anywhere = op === 'contains';
-  for (let i = 0; i < count; i++) {
-    const row = selection === null ? i : selection[i]!;
+  const mask = new Uint8Array(count);
+  for (let j = 0; j < count; j++) {
+    const row = tested === null ? j : tested[j]!;
     const start = offsets[row]!;
     const end = offsets[row + 1]!;
     if (caseSensitive) {
-      mask[i] = findBytes(bytes, start, end, needle, anywhere, false) ? 1 : 0;
+      mask[j] = findBytes(bytes, start, end, needle, anywhere, false) ? 1 : 0;
       continue;
     }
     let ascii = true;
-    for (let j = start; j < end; j++) {
-      if (bytes[j]! >= 0x80) {
+    for (let i = start; i < end; i++) {
+      if (bytes[i]! >= 0x80) {
         ascii = false;
         break;
       }
     }
     if (ascii) {
       // An ASCII row lowercases to ASCII, so it cannot hold a needle with other characters.
-      mask[i] = needleIsAscii && findBytes(bytes, start, end, needle, anywhere, true) ? 1 : 0;
+      mask[j] = needleIsAscii && findBytes(bytes, start, end, needle, anywhere, true) ? 1 : 0;
     } else {
       // Lowercasing beyond ASCII is not byte-wise (U+212A KELVIN SIGN becomes "k").
       const text = decoder.decode(bytes.subarray(start, end)).toLowerCase();
-      mask[i] = (anywhere ? text.includes(needleText) : text.startsWith(needleText)) ? 1 : 0;
+      mask[j] = (anywhere ? text.includes(needleText) : text.startsWith(needleText)) ? 1 : 0;
     }
   }
+  return maskHits(mask, count);
 }
 
 /** Whether `needle` occurs in `bytes[start, end)` (at `start` only, unless `anywhere`). */
