@@ -4,6 +4,7 @@
  * compressed by node's own zlib), and on bytes that are not Parquet or are damaged.
  */
 import fc from 'fast-check';
+import { parquetMetadata } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -288,6 +289,86 @@ describe('readParquet: types', () => {
   });
 });
 
+/**
+ * A zstd frame of raw (stored) blocks: the format exactly, without compressing, which the tests
+ * do not need (real compressed frames are in `decompressors.test.ts`).
+ */
+function zstdStored(input: Uint8Array): Uint8Array {
+  const blocks = Math.max(1, Math.ceil(input.length / 131_072));
+  const out = new Uint8Array(9 + blocks * 3 + input.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 0xfd2fb528, true);
+  out[4] = 0xa0; // single segment, 4-byte content size
+  view.setUint32(5, input.length, true);
+  let at = 9;
+  for (let block = 0; block < blocks; block++) {
+    const piece = input.subarray(block * 131_072, (block + 1) * 131_072);
+    const header = (piece.length << 3) | (block === blocks - 1 ? 1 : 0);
+    out[at] = header & 0xff;
+    out[at + 1] = (header >> 8) & 0xff;
+    out[at + 2] = (header >> 16) & 0xff;
+    out.set(piece, at + 3);
+    at += 3 + piece.length;
+  }
+  return out;
+}
+
+/** An LZ4 block, greedy, with real matches (the format's rules for the last bytes kept). */
+function lz4Block(input: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  const length = (value: number) => {
+    for (; value >= 255; value -= 255) out.push(255);
+    out.push(value);
+  };
+  const emit = (from: number, to: number, offset: number, match: number) => {
+    const literals = to - from;
+    out.push((Math.min(literals, 15) << 4) | (match > 0 ? Math.min(match - 4, 15) : 0));
+    if (literals >= 15) length(literals - 15);
+    for (let k = from; k < to; k++) out.push(input[k]!);
+    if (match === 0) return;
+    out.push(offset & 0xff, offset >> 8);
+    if (match - 4 >= 15) length(match - 19);
+  };
+  const seen = new Map<number, number>();
+  let anchor = 0;
+  let at = 0;
+  while (at < input.length - 12) {
+    const key =
+      input[at]! | (input[at + 1]! << 8) | (input[at + 2]! << 16) | (input[at + 3]! << 24);
+    const earlier = seen.get(key);
+    seen.set(key, at);
+    if (earlier === undefined || at - earlier > 65_535) {
+      at++;
+      continue;
+    }
+    let match = 4;
+    while (at + match < input.length - 5 && input[earlier + match] === input[at + match]) match++;
+    emit(anchor, at, at - earlier, match);
+    at += match;
+    anchor = at;
+  }
+  emit(anchor, input.length, 0, 0);
+  return Uint8Array.from(out);
+}
+
+function hadoopLz4(input: Uint8Array): Uint8Array {
+  const block = lz4Block(input);
+  const out = new Uint8Array(8 + block.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, input.length);
+  view.setUint32(4, block.length);
+  out.set(block, 8);
+  return out;
+}
+
+const testCompressors = {
+  GZIP: (input: Uint8Array) => gzipSync(input),
+  BROTLI: (input: Uint8Array) => brotliCompressSync(input),
+  ZSTD: zstdStored,
+  LZ4: hadoopLz4,
+  LZ4_RAW: lz4Block,
+};
+
 describe('readParquet: files as they come', () => {
   const numbers = fc.array(fc.option(fc.double({ noNaN: true }), { nil: null }), {
     minLength: 1,
@@ -298,7 +379,15 @@ describe('readParquet: files as they come', () => {
     await fc.assert(
       fc.asyncProperty(
         numbers,
-        fc.constantFrom<WriteOptions['codec']>('UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI'),
+        fc.constantFrom<WriteOptions['codec']>(
+          'UNCOMPRESSED',
+          'SNAPPY',
+          'GZIP',
+          'BROTLI',
+          'ZSTD',
+          'LZ4',
+          'LZ4_RAW',
+        ),
         fc.integer({ min: 1, max: 64 }),
         fc.integer(),
         async (doses, codec, rowGroupSize, seed) => {
@@ -323,14 +412,7 @@ describe('readParquet: files as they come', () => {
               },
               { name: 'flag', data: flags, element: { type: 'BOOLEAN' } },
             ],
-            {
-              codec,
-              rowGroupSize,
-              compressors: {
-                GZIP: (input: Uint8Array) => gzipSync(input),
-                BROTLI: (input: Uint8Array) => brotliCompressSync(input),
-              },
-            },
+            { codec, rowGroupSize, compressors: testCompressors },
           );
           const progress: number[] = [];
           const { table } = await readParquet(bytes, { onProgress: (rows) => progress.push(rows) });
@@ -346,6 +428,55 @@ describe('readParquet: files as they come', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('reads every codec it claims, on pages large enough to hold repeats', async () => {
+    const rows = 5_000;
+    const doses = Array.from({ length: rows }, (_, row) => (row % 11 === 0 ? null : row / 8));
+    const labels = Array.from({ length: rows }, (_, row) => `well ${row % 96}`);
+    for (const codec of ['ZSTD', 'LZ4', 'LZ4_RAW', 'GZIP', 'BROTLI'] as const) {
+      const bytes = fileOf(
+        [
+          { name: 'dose', data: doses, element: { type: 'DOUBLE' } },
+          { name: 'label', data: labels, element: { type: 'BYTE_ARRAY', converted_type: 'UTF8' } },
+        ],
+        { codec, compressors: testCompressors, rowGroupSize: 2_000 },
+      );
+      const { table } = await readParquet(bytes);
+      expect([codec, cellsOf(columnOf(table, 'dose'))]).toEqual([codec, doses]);
+      expect([codec, cellsOf(columnOf(table, 'label'))]).toEqual([codec, labels]);
+    }
+  });
+
+  it('reads columns of nulls only, of every type, as nulls of their type', async () => {
+    const nulls = [null, null, null];
+    const bytes = fileOf([
+      { name: 'i', data: nulls, element: { type: 'INT32' } },
+      { name: 'l', data: nulls, element: { type: 'INT64' } },
+      { name: 'f', data: nulls, element: { type: 'FLOAT' } },
+      { name: 'd', data: nulls, element: { type: 'DOUBLE' } },
+      { name: 'b', data: nulls, element: { type: 'BOOLEAN' } },
+      { name: 's', data: nulls, element: { type: 'BYTE_ARRAY', converted_type: 'UTF8' } },
+      { name: 'day', data: nulls, element: { type: 'INT32', converted_type: 'DATE' } },
+      {
+        name: 'at',
+        data: nulls,
+        element: { type: 'INT64', converted_type: 'TIMESTAMP_MILLIS' },
+      },
+    ]);
+    const { table } = await readParquet(bytes);
+    expect(table.columns.map((column) => [column.name, column.data.type])).toEqual([
+      ['i', 'int'],
+      ['l', 'int'],
+      ['f', 'float'],
+      ['d', 'float'],
+      ['b', 'bool'],
+      ['s', expect.stringMatching(/^(string|category)$/)],
+      ['day', 'date'],
+      ['at', 'datetime'],
+    ]);
+    for (const column of table.columns)
+      expect([column.name, cellsOf(column.data)]).toEqual([column.name, nulls]);
   });
 
   it('reads a file without rows', async () => {
@@ -381,6 +512,60 @@ describe('readParquet: refusals', () => {
     const damaged = new Uint8Array(good.slice(0));
     for (let at = 4; at < 60; at++) damaged[at] = 0xa5;
     expect((await errorOf(() => readParquet(damaged.buffer))).code).toBe('parse_error');
+  });
+
+  it('refuses a page header without its sizes, which would make hyparquet read for ever', async () => {
+    const metadata = parquetMetadata(good);
+    const chunk = metadata.row_groups[0]!.columns[1]!.meta_data!;
+    const start = Number(chunk.dictionary_page_offset || chunk.data_page_offset);
+    const damaged = new Uint8Array(good.slice(0));
+    damaged[start] = 0;
+    const error = await errorOf(() => readParquet(damaged.buffer));
+    expect(error.code).toBe('parse_error');
+    expect(error.offset).toBe(start);
+    expect(error.message).toContain(
+      'row group 1, column "s", a page header lacks its type or sizes',
+    );
+  });
+
+  it('answers damaged bytes anywhere, in any codec, with a table or a parse_error', async () => {
+    const files = (['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'ZSTD', 'LZ4_RAW'] as const).map((codec) =>
+      fileOf(
+        [
+          {
+            name: 'n',
+            data: Array.from({ length: 300 }, (_, row) => row),
+            element: { type: 'INT32' },
+          },
+          {
+            name: 's',
+            data: Array.from({ length: 300 }, (_, row) => (row % 5 === 0 ? null : `v${row % 17}`)),
+            element: { type: 'BYTE_ARRAY', converted_type: 'UTF8' },
+          },
+        ],
+        { codec, compressors: testCompressors, rowGroupSize: 100 },
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: files.length - 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        async (which, damage) => {
+          const bytes = new Uint8Array(files[which]!.slice(0));
+          for (const [at, value] of damage) bytes[at % bytes.length] = value;
+          try {
+            await readParquet(bytes.buffer);
+          } catch (error) {
+            expect(error).toBeInstanceOf(EngineError);
+            expect(['parse_error', 'too_large']).toContain((error as EngineError).code);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 
   it('stops with cancelled when the signal fires, before or during the read', async () => {

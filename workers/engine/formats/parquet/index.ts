@@ -10,6 +10,9 @@
  * strings (a category when they repeat), DATE, TIMESTAMP and INT96 (UTC milliseconds; nanoseconds
  * kept to the microsecond), DECIMAL and FLOAT16 (numbers). Nested columns, geometries and raw
  * binary become text (JSON, GeoJSON, hex) with a `type-widened` warning.
+ *
+ * A damaged file is a `parse_error`, never a hang: the page headers are checked before hyparquet
+ * reads them (`page-headers.ts`), since a damaged one can send it round in circles.
  */
 import { parquetMetadata, parquetSchema, parquetScan, type FileMetaData } from 'hyparquet';
 import type { Column, ColumnTable } from '../../columns/column-data.ts';
@@ -17,6 +20,7 @@ import { EngineError } from '../../engine-error.ts';
 import type { LoadWarning } from '../../protocol.ts';
 import { throwIfCancelled } from '../../sources/read-chunks.ts';
 import { decompressors } from './decompressors.ts';
+import { checkPageHeaders } from './page-headers.ts';
 import { planColumn, sinkFor, type ColumnPlan } from './parquet-columns.ts';
 
 export interface ReadParquetOptions {
@@ -115,6 +119,7 @@ export async function readParquet(
   const flags: ParseFlags = { nanosecondsDropped: false, invalidUtf8: false };
   const parsers = parsersFor(flags);
   const metadata = readMetadata(bytes, parsers);
+  checkPageHeaders(new Uint8Array(bytes), metadata);
   const warnings: LoadWarning[] = [];
   try {
     const nodes = parquetSchema(metadata).children;
