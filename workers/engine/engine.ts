@@ -277,10 +277,9 @@ export function createEngine(): EngineApi {
             ? topRows(table, spec.sort, spec.limit, rows)
             : sortRows(table, spec.sort, rows);
       }
-      let indices = rows ?? everyRow(table.length);
-      if (spec.limit !== undefined && indices.length > spec.limit) {
-        indices = indices.slice(0, spec.limit);
-      }
+      const kept = Math.min(rows === null ? table.length : rows.length, spec.limit ?? Infinity);
+      let indices = rows ?? everyRow(kept);
+      if (indices.length > kept) indices = indices.slice(0, kept);
       const viewId = crypto.randomUUID();
       held.set(viewId, { kind: 'view', tableId, selection: indices });
       return { viewId, tableId, rowCount: indices.length };
