@@ -216,32 +216,24 @@ function complement(hits: Uint32Array, within: Uint32Array | null, count: number
 }
 
 /**
- * A growable list of matches. Loops append with `if (k === hits.length) hits = grown(hits)`, so
- * a filter keeping few rows allocates little and one keeping many copies each match at most
- * once more on average.
+ * Room for every tested row to match. A large typed array is zeroed lazily by the system, so
+ * only the pages matches are written to cost anything; the matches are then copied out.
  */
-function initialHits(count: number): Uint32Array {
-  return new Uint32Array(Math.min(count, 1 << 16));
+function allHits(count: number): Uint32Array {
+  return new Uint32Array(count);
 }
 
-function grown(hits: Uint32Array): Uint32Array {
-  const next = new Uint32Array(Math.max(16, hits.length * 2));
-  next.set(hits);
-  return next;
-}
-
-/** Matches `k` of the buffer, copied out when most of the buffer went unused. */
+/** The first `k` matches, copied so that a view does not keep the whole buffer alive. */
 function finished(hits: Uint32Array, k: number): Uint32Array {
-  return k * 2 < hits.length ? hits.slice(0, k) : hits.subarray(0, k);
+  return k === hits.length ? hits : hits.slice(0, k);
 }
 
 /** The indices `j` where `mask[j]` is 1. */
 function maskHits(mask: Uint8Array, count: number): Uint32Array {
-  let hits = initialHits(count);
+  const hits = allHits(count);
   let k = 0;
   for (let j = 0; j < count; j++) {
     if (mask[j] === 1) {
-      if (k === hits.length) hits = grown(hits);
       hits[k++] = j;
     }
   }
@@ -411,14 +403,13 @@ function compareNumbers(
   tested: Selection,
   count: number,
 ): Uint32Array {
-  let hits = initialHits(count);
+  const hits = allHits(count);
   let k = 0;
   if (tested === null) {
     switch (op) {
       case 'eq':
         for (let j = 0; j < count; j++) {
           if (values[j]! === target) {
-            if (k === hits.length) hits = grown(hits);
             hits[k++] = j;
           }
         }
@@ -426,7 +417,6 @@ function compareNumbers(
       case 'ne':
         for (let j = 0; j < count; j++) {
           if (values[j]! !== target) {
-            if (k === hits.length) hits = grown(hits);
             hits[k++] = j;
           }
         }
@@ -434,7 +424,6 @@ function compareNumbers(
       case 'lt':
         for (let j = 0; j < count; j++) {
           if (values[j]! < target) {
-            if (k === hits.length) hits = grown(hits);
             hits[k++] = j;
           }
         }
@@ -442,7 +431,6 @@ function compareNumbers(
       case 'le':
         for (let j = 0; j < count; j++) {
           if (values[j]! <= target) {
-            if (k === hits.length) hits = grown(hits);
             hits[k++] = j;
           }
         }
@@ -450,7 +438,6 @@ function compareNumbers(
       case 'gt':
         for (let j = 0; j < count; j++) {
           if (values[j]! > target) {
-            if (k === hits.length) hits = grown(hits);
             hits[k++] = j;
           }
         }
@@ -458,7 +445,6 @@ function compareNumbers(
       case 'ge':
         for (let j = 0; j < count; j++) {
           if (values[j]! >= target) {
-            if (k === hits.length) hits = grown(hits);
             hits[k++] = j;
           }
         }
@@ -470,7 +456,6 @@ function compareNumbers(
     case 'eq':
       for (let j = 0; j < count; j++) {
         if (values[tested[j]!]! === target) {
-          if (k === hits.length) hits = grown(hits);
           hits[k++] = j;
         }
       }
@@ -478,7 +463,6 @@ function compareNumbers(
     case 'ne':
       for (let j = 0; j < count; j++) {
         if (values[tested[j]!]! !== target) {
-          if (k === hits.length) hits = grown(hits);
           hits[k++] = j;
         }
       }
@@ -486,7 +470,6 @@ function compareNumbers(
     case 'lt':
       for (let j = 0; j < count; j++) {
         if (values[tested[j]!]! < target) {
-          if (k === hits.length) hits = grown(hits);
           hits[k++] = j;
         }
       }
@@ -494,7 +477,6 @@ function compareNumbers(
     case 'le':
       for (let j = 0; j < count; j++) {
         if (values[tested[j]!]! <= target) {
-          if (k === hits.length) hits = grown(hits);
           hits[k++] = j;
         }
       }
@@ -502,7 +484,6 @@ function compareNumbers(
     case 'gt':
       for (let j = 0; j < count; j++) {
         if (values[tested[j]!]! > target) {
-          if (k === hits.length) hits = grown(hits);
           hits[k++] = j;
         }
       }
@@ -510,7 +491,6 @@ function compareNumbers(
     case 'ge':
       for (let j = 0; j < count; j++) {
         if (values[tested[j]!]! >= target) {
-          if (k === hits.length) hits = grown(hits);
           hits[k++] = j;
         }
       }
@@ -524,12 +504,11 @@ function dictTest(column: Column, data: DictColumnData, predicate: LeafPredicate
   const matches = valueMatcher(column, predicate);
   const table = lookupTable(dictionary.length, (code) => matches(dictionary[code]!));
   return (tested, count) => {
-    let hits = initialHits(count);
+    const hits = allHits(count);
     let k = 0;
     // Codes under null rows may be anything; an out-of-range one reads undefined, no match.
     for (let j = 0; j < count; j++) {
       if (table[codes[tested === null ? j : tested[j]!]!] === 1) {
-        if (k === hits.length) hits = grown(hits);
         hits[k++] = j;
       }
     }
