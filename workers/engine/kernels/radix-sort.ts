@@ -136,7 +136,12 @@ function toOffsets(histogram: Uint32Array, base: number): void {
   }
 }
 
-/** Whether a numeric array holds floating-point numbers (else integers of 32 bits or fewer). */
+/**
+ * Whether a numeric array holds floating-point numbers (else integers of 32 bits or fewer).
+ *
+ * @example
+ * isFloatArray(new Float32Array(1)); // true
+ */
 export function isFloatArray(values: NumericArray): values is Float32Array | Float64Array {
   return values instanceof Float64Array || values instanceof Float32Array;
 }

@@ -34,6 +34,7 @@ export type Kind =
   | 'string'
   | 'category';
 
+/** Every kind, for tables that hold one column of each. */
 export const KINDS: readonly Kind[] = [
   'int32',
   'int53',
@@ -49,6 +50,7 @@ export const KINDS: readonly Kind[] = [
   'category',
 ];
 
+/** The kinds held in number columns (what sum, mean, min and max take). */
 export const NUMBER_KINDS: readonly Kind[] = KINDS.filter(
   (kind) => kind !== 'bool' && kind !== 'string' && kind !== 'category',
 );
@@ -90,6 +92,9 @@ const text = fc.array(fc.constantFrom(...LETTERS), { maxLength: 4 }).map((parts)
 /**
  * Values of one kind. `narrow` draws from few values, so that equal values, groups and ties
  * are common; otherwise values spread widely (hashing paths, wide integer ranges).
+ *
+ * @example
+ * fc.sample(valueArb('float64', true), 3); // e.g. [0.25, NaN, -2]
  */
 export function valueArb(kind: Kind, narrow: boolean): fc.Arbitrary<Plain> {
   switch (kind) {
@@ -147,7 +152,12 @@ export function valueArb(kind: Kind, narrow: boolean): fc.Arbitrary<Plain> {
   }
 }
 
-/** Values (or null) that only the sums of group-by keep exact in any order: quarters, NaN, ±∞. */
+/**
+ * Values (or null) that only the sums of group-by keep exact in any order: quarters, NaN, ±∞.
+ *
+ * @example
+ * exactNumberArb('float64'); // quarters such as 12.25, or NaN, ±Infinity, -0
+ */
 export function exactNumberArb(kind: Kind): fc.Arbitrary<Plain> {
   if (kind === 'float64' || kind === 'float32') {
     return fc.oneof(
@@ -217,7 +227,12 @@ export function viewArb(length: number): fc.Arbitrary<number[] | null> {
   return fc.option(fc.shuffledSubarray(rows), { nil: null, freq: 2 });
 }
 
-/** A plain table with a view of it. */
+/**
+ * A plain table with a view of it.
+ *
+ * @example
+ * fc.property(tableWithViewArb({ kinds: KINDS }), ({ plain, view }) => { … });
+ */
 export function tableWithViewArb(
   shape: TableShape,
 ): fc.Arbitrary<{ plain: PlainTable; view: number[] | null }> {
@@ -226,15 +241,32 @@ export function tableWithViewArb(
   );
 }
 
-/** The rows of a view, in order. */
+/**
+ * The rows of a view, in order.
+ *
+ * @example
+ * viewRows(plain, null); // [0, 1, …, plain.length - 1]
+ */
 export function viewRows(plain: PlainTable, view: readonly number[] | null): number[] {
   return view === null ? Array.from({ length: plain.length }, (_, row) => row) : [...view];
 }
 
+/**
+ * A view as the kernels take it.
+ *
+ * @example
+ * filterRows(table, predicate, selectionOf(view));
+ */
 export function selectionOf(view: readonly number[] | null): Uint32Array | null {
   return view === null ? null : Uint32Array.from(view);
 }
 
+/**
+ * The plain column called `name`.
+ *
+ * @example
+ * plainColumn(plain, 'int32').values[0];
+ */
 export function plainColumn(plain: PlainTable, name: string): PlainColumn {
   const column = plain.columns.find((candidate) => candidate.name === name);
   if (!column) throw new Error(`no column ${name}`);
@@ -394,20 +426,24 @@ export function comparePlain(a: Plain, b: Plain): number {
   return x.length - y.length;
 }
 
-/** Sort order of possibly-null values: nulls last whatever the direction. */
+/**
+ * Sort order of possibly-null values: nulls last whatever the direction.
+ *
+ * @example
+ * [null, 2, 1].sort((a, b) => compareWithNulls(a, b, true)); // [2, 1, null]
+ */
 export function compareWithNulls(a: Plain, b: Plain, descending: boolean): number {
   if (a === null || b === null) return Number(a === null) - Number(b === null);
   const order = comparePlain(a, b);
   return descending ? -order : order;
 }
 
-/** Whether two plain values are the same value (NaN equals NaN, -0 equals 0). */
-export function samePlain(a: Plain, b: Plain): boolean {
-  if (a === null || b === null) return a === b;
-  return comparePlain(a, b) === 0;
-}
-
-/** A value normalised for `toEqual`: -0 becomes 0 (NaN already equals NaN there). */
+/**
+ * A value normalised for `toEqual`: -0 becomes 0 (NaN already equals NaN there).
+ *
+ * @example
+ * expect(rows.map(normal)).toEqual(want.map(normal));
+ */
 export function normal(value: Plain): Plain {
   return Object.is(value, -0) ? 0 : value;
 }
@@ -508,7 +544,12 @@ export function referenceSort(
   });
 }
 
-/** One to three sort keys over the columns of `plain`. */
+/**
+ * One to three sort keys over the columns of `plain`.
+ *
+ * @example
+ * fc.property(keysArb(plain), (keys) => { … });
+ */
 export function keysArb(plain: PlainTable): fc.Arbitrary<SortKey[]> {
   return fc.array(
     fc.record({
@@ -531,7 +572,12 @@ export function keyOf(value: Plain): string {
   return JSON.stringify(value);
 }
 
-/** The result column's name of an aggregate. */
+/**
+ * The result column's name of an aggregate.
+ *
+ * @example
+ * aggregateName({ op: 'sum', column: 'dose' }); // 'sum_dose'
+ */
 export function aggregateName(aggregate: Aggregate): string {
   return (
     aggregate.as ?? (aggregate.op === 'count' ? 'count' : `${aggregate.op}_${aggregate.column}`)
