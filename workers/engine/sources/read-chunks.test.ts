@@ -53,15 +53,24 @@ async function errorOf(run: () => Promise<unknown>): Promise<EngineError> {
 
 describe('readChunks', () => {
   it('yields every byte of a file once, in order, telling the bytes read so far', async () => {
-    const bytes = bytesOf(300_000);
+    const bytes = bytesOf(3_000_000);
     const seen: number[] = [];
     const chunks: Uint8Array[] = [];
-    for await (const chunk of readChunks(new Blob([bytes]), { onRead: (n) => seen.push(n) })) {
-      chunks.push(chunk);
-    }
+    const source = readChunks(new Blob([bytes]), { onRead: (n) => seen.push(n) });
+    expect(source.totalBytes).toBe(bytes.length);
+    // Copied: a chunk is read into again once the next one is asked for.
+    for await (const chunk of source) chunks.push(chunk.slice());
+    expect(chunks.length).toBeGreaterThan(1);
     expect(joined(chunks)).toEqual(bytes);
     expect(seen).toEqual(chunks.map((_, index) => joined(chunks.slice(0, index + 1)).length));
     expect(seen.at(-1)).toBe(bytes.length);
+  });
+
+  it('reads a stream that is not a byte stream, taking its chunks as they come', async () => {
+    const pieces = [bytesOf(10), bytesOf(7), bytesOf(3)];
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of readChunks(fakeFile(pieces).file)) chunks.push(chunk);
+    expect(chunks).toEqual(pieces);
   });
 
   it('yields nothing for an empty file', async () => {
@@ -140,7 +149,9 @@ describe('chunksOf', () => {
   it('cuts bytes in hand into views of at most the chunk size, without copying', async () => {
     const bytes = bytesOf(10);
     const chunks: Uint8Array[] = [];
-    for await (const chunk of chunksOf(bytes, 4)) chunks.push(chunk);
+    const source = chunksOf(bytes, 4);
+    expect(source.totalBytes).toBe(10);
+    for await (const chunk of source) chunks.push(chunk);
     expect(chunks.map((chunk) => chunk.length)).toEqual([4, 4, 2]);
     expect(chunks.every((chunk) => chunk.buffer === bytes.buffer)).toBe(true);
     expect(joined(chunks)).toEqual(bytes);

@@ -123,6 +123,8 @@ export class ColumnReader {
   private dictionaryMode: boolean;
   private rows = 0;
   private capacity = 0;
+  /** The rows the file is expected to hold (from its size), or 0 when unknown. */
+  private expectedRows = 0;
   private ints = new Int32Array(0);
   private floats = new Float64Array(0);
   private bits = new Uint8Array(0);
@@ -149,6 +151,16 @@ export class ColumnReader {
     this.decimalMark = options.decimalMark;
     this.kind = this.fixed === undefined ? EMPTY : FIXED_KINDS[this.fixed];
     this.dictionaryMode = this.fixed !== 'string';
+  }
+
+  /**
+   * Says how many rows the file likely holds, so storage grows to that at once.
+   *
+   * @example
+   * reader.expectRows(1_000_000);
+   */
+  expectRows(rows: number): void {
+    this.expectedRows = rows;
   }
 
   /**
@@ -547,7 +559,8 @@ export class ColumnReader {
   /** Room for `rows` rows in the current kind's storage (and the validity bitmap). */
   private reserve(rows: number): void {
     if (rows <= this.capacity) return;
-    const capacity = Math.max(rows, this.capacity * 2, INITIAL_ROWS);
+    const grown = this.expectedRows >= rows ? this.expectedRows : this.capacity * 2;
+    const capacity = Math.max(rows, grown, INITIAL_ROWS);
     switch (this.kind) {
       case INT32:
       case DATE:
@@ -648,7 +661,9 @@ export class ColumnReader {
       if (this.isValid(row)) total += dictionary.lengthOf(codes[row]!);
     }
     const offsets = new Int32Array(this.capacity + 1);
-    const bytes = new Uint8Array(Math.max(total * 2, 4_096));
+    // Room for the rows to come at the bytes per row so far, when the file's size is known.
+    const room = rows > 0 && this.expectedRows > rows ? (total / rows) * this.expectedRows : 0;
+    const bytes = new Uint8Array(Math.max(Math.ceil(room * 1.05), total * 2, 4_096));
     const source = dictionary.bytes;
     let at = 0;
     for (let row = 0; row < rows; row++) {
@@ -748,7 +763,7 @@ export class ColumnReader {
           kind: 'number',
           type: this.kind === INT32 ? 'int' : 'date',
           length,
-          values: this.ints.slice(0, length),
+          values: fitted(this.ints, length),
           validity,
         };
       case INT53:
@@ -758,7 +773,7 @@ export class ColumnReader {
           kind: 'number',
           type: this.kind === INT53 ? 'int' : this.kind === FLOAT ? 'float' : 'datetime',
           length,
-          values: this.floats.slice(0, length),
+          values: fitted(this.floats, length),
           validity,
         };
       case BOOL:
@@ -766,7 +781,7 @@ export class ColumnReader {
           kind: 'bool',
           type: 'bool',
           length,
-          bits: this.bits.slice(0, (length + 7) >> 3),
+          bits: fitted(this.bits, (length + 7) >> 3),
           validity,
         };
       case TEXT:
@@ -775,7 +790,7 @@ export class ColumnReader {
             kind: 'dict',
             type: 'category',
             length,
-            codes: this.codes.slice(0, length),
+            codes: fitted(this.codes, length),
             dictionary: this.dictionary.strings(),
             validity,
           };
@@ -784,8 +799,8 @@ export class ColumnReader {
           kind: 'utf8',
           type: 'string',
           length,
-          offsets: this.offsets.slice(0, length + 1),
-          bytes: this.bytes.slice(0, this.offsets[length]!),
+          offsets: fitted(this.offsets, length + 1),
+          bytes: fitted(this.bytes, this.offsets[length]!),
           validity,
         };
     }
@@ -808,6 +823,16 @@ export class ColumnReader {
     if (length & 7) out[byteLength - 1]! &= (1 << (length & 7)) - 1;
     return out;
   }
+}
+
+/**
+ * The first `length` elements: the array itself, or a view of it when little room is left over
+ * (sized from the file's length, it mostly fits), else a copy, so that a column never holds
+ * much more memory than its values.
+ */
+function fitted<T extends Int32Array | Float64Array | Uint8Array>(array: T, length: number): T {
+  if (array.length - length <= array.length >> 3) return array.subarray(0, length) as T;
+  return array.slice(0, length) as T;
 }
 
 function grownInt32(array: Int32Array, length: number): Int32Array<ArrayBuffer> {

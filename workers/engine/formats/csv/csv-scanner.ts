@@ -92,6 +92,8 @@ export class CsvScanner {
   buf: Uint8Array = new Uint8Array(0);
   /** How many bytes of `buf` hold data. */
   private length = 0;
+  /** Bytes of the file dropped from the front of `buf` so far. */
+  private dropped = 0;
   private inputEnded = false;
 
   /** The field separator's byte, or -1 until detected. */
@@ -151,6 +153,16 @@ export class CsvScanner {
     return this.delimiter < 0 ? null : String.fromCharCode(this.delimiter);
   }
 
+  /**
+   * Bytes of the file up to the end of the last complete record.
+   *
+   * @example
+   * const bytesPerRecord = scanner.bytesConsumed / records;
+   */
+  get bytesConsumed(): number {
+    return this.dropped + this.recordStart;
+  }
+
   /** Whether the file ended (after `scan` answered HEADER_DONE: right after the header). */
   get finished(): boolean {
     return this.state === DONE;
@@ -198,6 +210,7 @@ export class CsvScanner {
   }
 
   private rebase(shift: number): void {
+    this.dropped += shift;
     this.pos -= shift;
     this.fieldStart -= shift;
     this.fieldEnd -= shift;

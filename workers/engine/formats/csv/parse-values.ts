@@ -254,15 +254,55 @@ export function parseDate(bytes: Uint8Array, start: number, end: number): number
   return parseDatePrefix(bytes, start);
 }
 
+/** Years whose months are in the table below; dates outside them are computed. */
+const TABLE_FIRST_YEAR = 1800;
+const TABLE_YEARS = 400;
+
+/**
+ * For each month of the table's years, days since 1970-01-01 of its first day and its length:
+ * a date column is then read with one lookup per value instead of calendar arithmetic.
+ */
+const MONTH_STARTS = new Int32Array(TABLE_YEARS * 12);
+const MONTH_LENGTHS = new Uint8Array(TABLE_YEARS * 12);
+for (let index = 0; index < TABLE_YEARS * 12; index++) {
+  const year = TABLE_FIRST_YEAR + Math.floor(index / 12);
+  const month = (index % 12) + 1;
+  MONTH_STARTS[index] = daysFromCivil(year, month, 1);
+  MONTH_LENGTHS[index] = daysInMonth(year, month);
+}
+
 /** The date in the ten bytes at `start` (the caller checked they exist), else `NaN`. */
 function parseDatePrefix(bytes: Uint8Array, start: number): number {
   if (bytes[start + 4] !== MINUS || bytes[start + 7] !== MINUS) return NaN;
-  const century = twoDigits(bytes, start);
-  const yearOfCentury = twoDigits(bytes, start + 2);
-  const month = twoDigits(bytes, start + 5);
-  const day = twoDigits(bytes, start + 8);
-  if (century < 0 || yearOfCentury < 0 || month < 1 || month > 12 || day < 1) return NaN;
-  const year = century * 100 + yearOfCentury;
+  const y0 = bytes[start]! - ZERO;
+  const y1 = bytes[start + 1]! - ZERO;
+  const y2 = bytes[start + 2]! - ZERO;
+  const y3 = bytes[start + 3]! - ZERO;
+  const m0 = bytes[start + 5]! - ZERO;
+  const m1 = bytes[start + 6]! - ZERO;
+  const d0 = bytes[start + 8]! - ZERO;
+  const d1 = bytes[start + 9]! - ZERO;
+  // Each is a digit when it is 0..9 as an unsigned number (a byte below '0' wraps around).
+  if (
+    y0 >>> 0 > 9 ||
+    y1 >>> 0 > 9 ||
+    y2 >>> 0 > 9 ||
+    y3 >>> 0 > 9 ||
+    m0 >>> 0 > 9 ||
+    m1 >>> 0 > 9 ||
+    d0 >>> 0 > 9 ||
+    d1 >>> 0 > 9
+  ) {
+    return NaN;
+  }
+  const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const month = m0 * 10 + m1;
+  const day = d0 * 10 + d1;
+  if (month < 1 || month > 12 || day < 1) return NaN;
+  const index = (year - TABLE_FIRST_YEAR) * 12 + month - 1;
+  if (index >= 0 && index < TABLE_YEARS * 12) {
+    return day > MONTH_LENGTHS[index]! ? NaN : MONTH_STARTS[index]! + day - 1;
+  }
   if (day > daysInMonth(year, month)) return NaN;
   return daysFromCivil(year, month, day);
 }

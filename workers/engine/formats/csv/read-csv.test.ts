@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { valueAt, type ColumnTable } from '../../columns/column-data.ts';
 import { EngineError } from '../../engine-error.ts';
 import type { LogicalType } from '../../protocol.ts';
-import { chunksOf } from '../../sources/read-chunks.ts';
+import { chunksOf, readChunks } from '../../sources/read-chunks.ts';
 import { readCsv, type CsvReadOptions, type CsvReadResult } from './index.ts';
 
 const encoder = new TextEncoder();
@@ -216,6 +216,16 @@ describe('readCsv: chunk boundaries', () => {
     for (const size of [65_537, 1_000_003]) {
       expect(await outcome(chunksOf(bytes, size))).toEqual(whole);
     }
+  });
+});
+
+describe('readCsv: from a file', () => {
+  it('reads a file through its stream, whose buffer is read into again, as bytes in hand', async () => {
+    const rows = Array.from({ length: 60_000 }, (_, row) => `${row},"x ${row % 13}",${row}.25`);
+    const bytes = encoder.encode(`id,label,value\n${rows.join('\n')}\n`);
+    const fromFile = await outcome(readChunks(new Blob([bytes])));
+    expect(fromFile).toEqual(await outcome(chunksOf(bytes)));
+    expect(fromFile).toMatchObject({ warningCount: 0 });
   });
 });
 

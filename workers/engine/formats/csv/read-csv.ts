@@ -7,7 +7,7 @@
 import { LOGICAL_TYPES, type ColumnTable, type LogicalType } from '../../columns/column-data.ts';
 import { EngineError } from '../../engine-error.ts';
 import type { LoadWarning } from '../../protocol.ts';
-import { throwIfCancelled } from '../../sources/read-chunks.ts';
+import { throwIfCancelled, type SizedChunks } from '../../sources/read-chunks.ts';
 import { ColumnReader } from './column-reader.ts';
 import { CsvScanner, FINISHED, HEADER_DONE, NEED_INPUT } from './csv-scanner.ts';
 import { uniqueColumnNames } from './header-names.ts';
@@ -17,6 +17,8 @@ import { WarningLog } from './warning-log.ts';
 const QUOTE = 34;
 const DOT = 46;
 const COMMA = 44;
+/** Room for rows a little longer on average than the first batch's. */
+const EXPECTED_ROWS_MARGIN = 1.03;
 
 /** The delimiters read; `undefined` means: detect it from the header line. */
 export type CsvDelimiter = ',' | '\t' | ';' | '|';
@@ -117,7 +119,7 @@ function headerTexts(scanner: CsvScanner, log: WarningLog): string[] {
  * const { table, warnings } = await readCsv(readChunks(file, { signal }), { signal });
  */
 export async function readCsv(
-  chunks: AsyncIterable<Uint8Array>,
+  chunks: SizedChunks,
   options: CsvReadOptions = {},
 ): Promise<CsvReadResult> {
   checkOptions(options);
@@ -150,6 +152,12 @@ export async function readCsv(
       // A batch is read only once complete, so chunk boundaries never decide what is inferred.
       if (stop === NEED_INPUT) return;
       if (readers !== null && scanner.count > 0) {
+        if (rows === 0 && chunks.totalBytes !== undefined) {
+          // The first batch's bytes per row, over the whole file: storage sized once.
+          const expected = (chunks.totalBytes / scanner.bytesConsumed) * scanner.count;
+          const rowsExpected = Math.ceil(expected * EXPECTED_ROWS_MARGIN) + 64;
+          for (const reader of readers) reader.expectRows(rowsExpected);
+        }
         for (let column = 0; column < readers.length; column++) {
           readers[column]!.readBatch(scanner, column);
         }

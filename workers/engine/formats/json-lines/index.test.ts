@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { valueAt, type ColumnData, type ColumnTable } from '../../columns/column-data.ts';
 import { EngineError } from '../../engine-error.ts';
-import { chunksOf } from '../../sources/read-chunks.ts';
+import { chunksOf, readChunks } from '../../sources/read-chunks.ts';
 import { readJsonLines, type ReadJsonLinesOptions } from './index.ts';
 
 const encoder = new TextEncoder();
@@ -312,6 +312,18 @@ describe('readJsonLines: chunk boundaries', () => {
       ),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('readJsonLines: from a file', () => {
+  it('reads a file through its stream, whose buffer is read into again, as bytes in hand', async () => {
+    const lines = Array.from({ length: 40_000 }, (_, row) =>
+      JSON.stringify({ row, tag: `t${row % 9}` }),
+    );
+    const bytes = encoder.encode(lines.join('\n'));
+    const fromFile = await outcome(readChunks(new Blob([bytes])));
+    expect(fromFile).toEqual(await outcome(chunksOf(bytes)));
+    expect(fromFile).toMatchObject({ warningCount: 0 });
   });
 });
 
