@@ -100,13 +100,14 @@ describe('topRows', () => {
     );
   });
 
-  it('gives no rows for k = 0 and the view in order without keys', () => {
+  it('gives no rows for k = 0 (or NaN) and the view in order without keys', () => {
     const plain: PlainTable = {
       length: 3,
       columns: [{ name: 'x', kind: 'int32', values: [3, 1, 2] }],
     };
     const table = buildTable(plain);
     expect([...topRows(table, [{ column: 'x', direction: 'asc' }], 0, null)]).toEqual([]);
+    expect([...topRows(table, [{ column: 'x', direction: 'asc' }], NaN, null)]).toEqual([]);
     expect([...topRows(table, [], 2, Uint32Array.of(2, 1, 0))]).toEqual([2, 1]);
     expect([...topRows(table, [{ column: 'x', direction: 'asc' }], 10, null)]).toEqual([1, 2, 0]);
   });

@@ -37,7 +37,8 @@ export function topRows(
   rows: Selection,
 ): Uint32Array {
   const count = rows === null ? table.length : rows.length;
-  const wanted = Math.max(0, Math.min(count, Math.floor(k)));
+  // `|| 0` turns a NaN k into no rows, as `slice(0, NaN)` would.
+  const wanted = Math.max(0, Math.min(count, Math.floor(k))) || 0;
   const columns = keys.map((key) => columnNamed(table, key.column).data);
   if (wanted === 0) return new Uint32Array(0);
   if (keys.length === 0) {
