@@ -172,9 +172,9 @@ export function readFloatRun(
     const end = ends[i]!;
     const row = rowBase + r;
     if (end > start) {
-      let at = start;
-      const negative = buf[at] === MINUS;
-      if (negative) at++;
+      // 1 for a minus sign, else 0, without a branch: signs of a column are often random.
+      const minus = ((buf[start]! ^ MINUS) - 1) >>> 31;
+      let at = start + minus;
       const integerStart = at;
       let mantissa = 0;
       let byte = 0;
@@ -200,8 +200,8 @@ export function readFloatRun(
       if (integerDigits <= 1 || buf[integerStart] !== ZERO) {
         const digits = integerDigits + scale;
         if (at === end && digits > 0 && digits <= 9) {
-          const magnitude = mantissa / POWERS_OF_TEN[scale]!;
-          values[row] = negative ? -magnitude : magnitude;
+          // Exact until the division, so rounded once, correctly; -0 keeps its sign.
+          values[row] = (mantissa * (1 - 2 * minus)) / POWERS_OF_TEN[scale]!;
           continue;
         }
         const value = parseDecimal(buf, start, end, decimalMark);
@@ -395,13 +395,17 @@ export function readDictRun(
     const row = rowBase + r;
     if (end > start) {
       if (!isUnquotedNull(buf, start, end)) {
-        const hash = fnv1a(buf, start, end);
-        let code = dictionary.find(buf, start, end, hash);
+        let code = dictionary.recentCode(buf, start, end);
         if (code < 0) {
-          const size = dictionary.size;
-          if (size >= minDistinct && (size + 1) * 2 > row + 1) return r;
-          if (!isValidUtf8(buf, start, end)) return r;
-          code = dictionary.add(buf, start, end, hash);
+          const hash = fnv1a(buf, start, end);
+          code = dictionary.find(buf, start, end, hash);
+          if (code < 0) {
+            const size = dictionary.size;
+            if (size >= minDistinct && (size + 1) * 2 > row + 1) return r;
+            if (!isValidUtf8(buf, start, end)) return r;
+            code = dictionary.add(buf, start, end, hash);
+          }
+          dictionary.remember(buf, start, end, code);
         }
         codes[row] = code;
         continue;
