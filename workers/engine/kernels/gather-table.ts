@@ -50,8 +50,10 @@ export function gatherColumn(data: ColumnData, rows: Uint32Array): ColumnData {
       return { kind: 'bool', type: 'bool', length, bits, validity };
     }
     case 'dict': {
-      const codes = new (data.codes.constructor as new (n: number) => CodeArray)(length);
-      for (let i = 0; i < length; i++) codes[i] = data.codes[rows[i]!]!;
+      // Read once: on a table opened from Arrow IPC the first read checks every code.
+      const source = data.codes;
+      const codes = new (source.constructor as new (n: number) => CodeArray)(length);
+      for (let i = 0; i < length; i++) codes[i] = source[rows[i]!]!;
       return {
         kind: 'dict',
         type: 'category',
