@@ -93,14 +93,20 @@ function infoOf(tableId: string, name: string, table: ColumnTable): TableInfo {
   };
 }
 
-/** Calls the listener at most every 50 ms, and always for the last report of a phase. */
+/**
+ * Calls the listener at most every 50 ms, the first time 50 ms into the load, and then always
+ * for the last report of a phase. A load that ends sooner tells nothing: its answer arrives
+ * before a progress bar could show, and each report is a message to the page.
+ */
 function throttled(jobId: string, totalBytes: number, listener: ProgressListener | undefined) {
-  let last = 0;
+  let last = performance.now();
+  let told = false;
   return (phase: LoadProgress['phase'], bytesRead: number, rows: number, final = false) => {
     if (!listener) return;
     const now = performance.now();
-    if (!final && now - last < PROGRESS_INTERVAL_MS) return;
+    if (now - last < PROGRESS_INTERVAL_MS && !(final && told)) return;
     last = now;
+    told = true;
     void listener({ jobId, phase, bytesRead, totalBytes, rows });
   };
 }
