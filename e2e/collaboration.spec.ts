@@ -38,7 +38,7 @@ test('bob creates a project and adds dave as a viewer', async ({ page, browserPr
       name: 'Remove',
     })
     .click();
-  await expect(members.getByRole('alert')).toContainText('at least one owner');
+  await expect(members.getByRole('alert')).toContainText('needs an owner');
   await expect(members.getByLabel('Role of bob')).toHaveValue('owner');
 
   expect(await cspViolations(page)).toEqual([]);
