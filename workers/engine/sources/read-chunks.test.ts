@@ -156,4 +156,18 @@ describe('chunksOf', () => {
     expect(chunks.every((chunk) => chunk.buffer === bytes.buffer)).toBe(true);
     expect(joined(chunks)).toEqual(bytes);
   });
+
+  it('lets a task waiting for the worker run between chunks, so a cancel arrives', async () => {
+    const order: string[] = [];
+    // A message already waiting for the worker, as the user's cancel would be.
+    const cancel = new MessageChannel();
+    cancel.port1.onmessage = () => {
+      order.push('task');
+      cancel.port1.close();
+    };
+    cancel.port2.postMessage('cancel');
+    for await (const chunk of chunksOf(bytesOf(40), 10)) order.push(`chunk ${chunk[0]}`);
+    expect(order.indexOf('task')).toBeGreaterThan(0);
+    expect(order.indexOf('task')).toBeLessThan(order.length - 1);
+  });
 });

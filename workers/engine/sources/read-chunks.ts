@@ -159,7 +159,9 @@ function changedWhileRead(): EngineError {
 
 /**
  * Bytes already in hand, as chunks (so the text parsers see one kind of input); the chunks are
- * views of `bytes`, never copies.
+ * views of `bytes`, never copies. Each chunk after the first comes in a later task, so that a
+ * message waiting for the worker (the user's cancel) is handled while the bytes are parsed: with
+ * nothing to wait for, the parse would otherwise hold the worker to the end.
  *
  * @example
  * const { table } = await readCsv(chunksOf(bytes));
@@ -173,6 +175,19 @@ export function chunksOf(
 
 async function* viewsOf(bytes: Uint8Array, chunkBytes: number): AsyncGenerator<Uint8Array> {
   for (let at = 0; at < bytes.byteLength; at += chunkBytes) {
+    if (at > 0) await nextTask();
     yield bytes.subarray(at, Math.min(bytes.byteLength, at + chunkBytes));
   }
+}
+
+/** Resolves in a later task (a message to itself: no timer clamping, well under a millisecond). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }

@@ -276,6 +276,14 @@ describe('readCsv: progress and cancellation', () => {
     expect(late).toMatchObject({ error: { code: 'cancelled' } });
     expect(chunks).toBe(3);
   });
+
+  it('stops with cancelled when the abort comes as a task while bytes in hand are read', async () => {
+    const bytes = encoder.encode(`a\n${'1\n'.repeat(100_000)}`);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 0);
+    const result = await outcome(chunksOf(bytes, 1_000), { signal: controller.signal });
+    expect(result).toMatchObject({ error: { code: 'cancelled' } });
+  });
 });
 
 describe('readCsv: a bigger file', () => {
