@@ -83,6 +83,12 @@ describe('readCsv: quoting (RFC 4180)', () => {
     expect(columnsOf(table)).toEqual({ a: ['x', 'z'], b: ['y', 'w'] });
   });
 
+  it('reads a field with spaces before its opening quote as unquoted text, as pandas does', async () => {
+    const { table, warnings } = await read('a,b\n1, "x"\n2, "y"\n');
+    expect(columnsOf(table).b).toEqual([' "x"', ' "y"']);
+    expect(warnings).toEqual([]);
+  });
+
   it('tells empty (null) from quoted text that only looks empty or null', async () => {
     const { table } = await read('a,b,n\n"",x,1\n,y,2\n" ",z,3\n"NA",NA,4\n');
     // An empty field is null, quoted or not; a quoted space or a quoted null token is text.

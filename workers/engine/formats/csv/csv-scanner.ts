@@ -371,14 +371,14 @@ export class CsvScanner {
         if (byte === QUOTE) break records;
         starts[i] = at;
         while (byte !== delimiter && byte !== LF && byte !== CR) byte = buf[++at]!;
-        if (at >= limit) break records;
         ends[i] = at;
-        if (byte !== delimiter) break;
-        if (i === last) break records;
+        if (byte !== delimiter || i === last) break;
         i++;
         byte = buf[++at]!;
       }
-      if (i !== last) break;
+      // Not plain: more fields than the header, fewer, or the data ended (at the line feed kept
+      // after it) before the record did.
+      if (byte === delimiter || i !== last || at >= limit) break;
       at++;
       if (byte === CR) {
         // Whether an LF follows is known only once the next byte is in.
