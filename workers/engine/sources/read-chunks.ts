@@ -21,6 +21,9 @@ const STREAM_BUFFER_BYTES = 1024 * 1024;
 /**
  * Chunks of a file, and how many bytes they come to when the source knows: readers then size
  * their storage once instead of growing it step by step.
+ *
+ * @example
+ * const chunks: SizedChunks = readChunks(file); // chunks.totalBytes === file.size
  */
 export type SizedChunks = AsyncIterable<Uint8Array> & { readonly totalBytes?: number };
 

@@ -33,7 +33,7 @@ const MAX_ROWS = 4_294_967_295;
  * The longest line read: past it the file is most likely not JSON lines (one document, or no
  * line breaks at all), and holding it would only take ever more memory.
  */
-export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
