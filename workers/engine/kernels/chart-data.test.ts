@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { valueAt, type ColumnTable } from '../columns/column-data.ts';
+import type { ColumnTable } from '../columns/column-data.ts';
 import { EngineError } from '../engine-error.ts';
 import type { Aggregate, ChartQuery } from '../protocol.ts';
 import { chartData } from './chart-data.ts';
@@ -20,6 +20,7 @@ import {
   keyOf,
   normal,
   plainColumn,
+  plainRowsOf,
   plainTableArb,
   referenceGroupBy,
   selectionOf,
@@ -30,12 +31,6 @@ import {
   type Plain,
   type PlainTable,
 } from './test-tables.ts';
-
-function rowsOf(table: ColumnTable): Plain[][] {
-  return Array.from({ length: table.length }, (_, row) =>
-    table.columns.map((column) => normal(valueAt(column.data, row))),
-  );
-}
 
 function namesOf(table: ColumnTable): string[] {
   return table.columns.map((column) => column.name);
@@ -202,7 +197,7 @@ describe('chartData', () => {
           const edges = stats.numeric?.histogram.edges ?? [];
           const counts = stats.numeric?.histogram.counts ?? [];
           expect(namesOf(got)).toEqual(['bin_start', 'bin_end', 'count']);
-          expect(rowsOf(got)).toEqual(
+          expect(plainRowsOf(got)).toEqual(
             counts.map((count, i) => [normal(edges[i]!), normal(edges[i + 1]!), count]),
           );
         },
@@ -237,7 +232,7 @@ describe('chartData', () => {
           };
           const got = chartData(buildTable(plain), query, selectionOf(view));
           expect(namesOf(got)).toEqual(['x', 'y']);
-          expect(rowsOf(got)).toEqual(
+          expect(plainRowsOf(got)).toEqual(
             referenceBar(plain, query, view).map((row) => row.map(normal)),
           );
         },
@@ -262,7 +257,7 @@ describe('chartData', () => {
           };
           const got = chartData(buildTable(plain), query, selectionOf(view));
           expect(namesOf(got)).toEqual(['x', ...y]);
-          expect(rowsOf(got)).toEqual(
+          expect(plainRowsOf(got)).toEqual(
             referenceLine(plain, query, view).map((row) => row.map(normal)),
           );
         },
@@ -289,7 +284,7 @@ describe('chartData', () => {
           };
           const got = chartData(buildTable(plain), query, selectionOf(view));
           expect(namesOf(got)).toEqual(['x', 'y', ...(color ? ['color'] : [])]);
-          expect(rowsOf(got)).toEqual(
+          expect(plainRowsOf(got)).toEqual(
             referenceScatter(plain, query, view).map((row) => row.map(normal)),
           );
         },
@@ -318,7 +313,7 @@ describe('chartData', () => {
             'upper_whisker',
             'count',
           ]);
-          expect(rowsOf(got)).toEqual(
+          expect(plainRowsOf(got)).toEqual(
             referenceBox(plain, query, view).map((row) => row.map(normal)),
           );
         },
@@ -340,11 +335,11 @@ describe('chartData', () => {
           seed % 2 === 0 ? null : Array.from({ length: 30_000 }, (_, i) => (i * 17) % 50_000);
         const table = buildTable(plain);
         const line = { kind: 'line' as const, x: 'int32', y: ['float64'], maxPoints: 500 };
-        expect(rowsOf(chartData(table, line, selectionOf(view)))).toEqual(
+        expect(plainRowsOf(chartData(table, line, selectionOf(view)))).toEqual(
           referenceLine(plain, line, view).map((row) => row.map(normal)),
         );
         const box = { kind: 'box' as const, y: 'float64', groupBy: 'category' };
-        expect(rowsOf(chartData(table, box, selectionOf(view)))).toEqual(
+        expect(plainRowsOf(chartData(table, box, selectionOf(view)))).toEqual(
           referenceBox(plain, box, view).map((row) => row.map(normal)),
         );
         const scatter = {
@@ -354,7 +349,7 @@ describe('chartData', () => {
           color: 'string',
           maxPoints: 1000,
         };
-        expect(rowsOf(chartData(table, scatter, selectionOf(view)))).toEqual(
+        expect(plainRowsOf(chartData(table, scatter, selectionOf(view)))).toEqual(
           referenceScatter(plain, scatter, view).map((row) => row.map(normal)),
         );
         const bar = {
@@ -363,7 +358,7 @@ describe('chartData', () => {
           aggregate: { op: 'count' as const },
           limit: 7,
         };
-        expect(rowsOf(chartData(table, bar, selectionOf(view)))).toEqual(
+        expect(plainRowsOf(chartData(table, bar, selectionOf(view)))).toEqual(
           referenceBar(plain, bar, view).map((row) => row.map(normal)),
         );
       }),

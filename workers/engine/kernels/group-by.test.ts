@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { valueAt, type ColumnTable } from '../columns/column-data.ts';
+import { valueAt } from '../columns/column-data.ts';
 import { EngineError } from '../engine-error.ts';
 import type { Aggregate, GroupBySpec } from '../protocol.ts';
 import { groupBy, groupPositions } from './group-by.ts';
@@ -19,6 +19,7 @@ import {
   keyOf,
   normal,
   plainColumn,
+  plainRowsOf,
   plainTableArb,
   referenceGroupBy,
   selectionOf,
@@ -29,12 +30,6 @@ import {
   type Plain,
   type PlainTable,
 } from './test-tables.ts';
-
-function rowsOf(table: ColumnTable): Plain[][] {
-  return Array.from({ length: table.length }, (_, row) =>
-    table.columns.map((column) => normal(valueAt(column.data, row))),
-  );
-}
 
 /** Values whose sums come out the same in any order, so references may add in row order. */
 function groupValues(kind: Kind, narrow: boolean): fc.Arbitrary<Plain> {
@@ -79,7 +74,9 @@ function expectMatchesReference(plain: PlainTable, spec: GroupBySpec, view: numb
     ...spec.keys,
     ...spec.aggregates.map(aggregateName),
   ]);
-  expect(rowsOf(got)).toEqual(referenceGroupBy(plain, spec, view).map((row) => row.map(normal)));
+  expect(plainRowsOf(got)).toEqual(
+    referenceGroupBy(plain, spec, view).map((row) => row.map(normal)),
+  );
 }
 
 const anyTable = plainTableArb({ kinds: KINDS, maxRows: 60, values: groupValues }).chain((plain) =>
@@ -146,7 +143,7 @@ describe('groupBy', () => {
       'int',
     ]);
     // The null group comes last; its sum of no values is null, its distinct count 0.
-    expect(rowsOf(out)).toEqual([
+    expect(plainRowsOf(out)).toEqual([
       ['a', 2, 3, 1.5, 1, 3, 1],
       [null, 1, null, null, 3, 3, 0],
     ]);
@@ -203,7 +200,7 @@ describe('groupBy', () => {
             { op: 'mean', column: 'int32' },
           ],
         };
-        const got = rowsOf(groupBy(buildTable(plain), sums, selectionOf(view)));
+        const got = plainRowsOf(groupBy(buildTable(plain), sums, selectionOf(view)));
         const want = referenceGroupBy(plain, sums, view);
         expect(got.map((row) => row.slice(0, 2))).toEqual(want.map((row) => row.slice(0, 2)));
         got.forEach((row, g) => {

@@ -11,12 +11,13 @@
  */
 import fc from 'fast-check';
 import type { Aggregate, GroupBySpec, SortKey } from '../protocol.ts';
-import type {
-  Column,
-  ColumnData,
-  ColumnTable,
-  NumericArray,
-  Validity,
+import {
+  valueAt,
+  type Column,
+  type ColumnData,
+  type ColumnTable,
+  type NumericArray,
+  type Validity,
 } from '../columns/column-data.ts';
 
 /** The column shapes the tests cover: a logical type and the array that holds it. */
@@ -446,6 +447,18 @@ export function compareWithNulls(a: Plain, b: Plain, descending: boolean): numbe
  */
 export function normal(value: Plain): Plain {
   return Object.is(value, -0) ? 0 : value;
+}
+
+/**
+ * A kernel's answer as rows of normalised plain values, for comparing with a reference.
+ *
+ * @example
+ * expect(plainRowsOf(groupBy(table, spec, null))).toEqual(referenceRows);
+ */
+export function plainRowsOf(table: ColumnTable): Plain[][] {
+  return Array.from({ length: table.length }, (_, row) =>
+    table.columns.map((column) => normal(valueAt(column.data, row))),
+  );
 }
 
 /** Values big tables draw from: few enough to repeat, varied enough to cover each kind. */
