@@ -36,9 +36,25 @@ export interface LoadProgress {
   readonly rows: number;
 }
 
-/** Something worth telling about a load that did not stop it. */
+/**
+ * Something worth telling about a load that did not stop it:
+ * - `ragged-row`: a row with fewer or more fields than the header;
+ * - `type-widened`: a column's values did not all fit the type inferred so far, so it was widened;
+ * - `precision-lost`: values were rounded (whole numbers beyond ±2^53, decimals, nanoseconds);
+ * - `invalid-utf8`: bytes that are not UTF-8 were replaced;
+ * - `renamed`: a blank or repeated column name was changed;
+ * - `value-dropped`: values that do not fit the type chosen for their column were left null;
+ * - `unknown-column`: `columnTypes` names a column the file does not have.
+ */
 export interface LoadWarning {
-  readonly kind: 'ragged-row' | 'type-widened' | 'precision-lost' | 'invalid-utf8' | 'renamed';
+  readonly kind:
+    | 'ragged-row'
+    | 'type-widened'
+    | 'precision-lost'
+    | 'invalid-utf8'
+    | 'renamed'
+    | 'value-dropped'
+    | 'unknown-column';
   /** 1-based line of the file, where it has lines. */
   readonly line?: number;
   readonly column?: string;

@@ -266,7 +266,7 @@ describe('chosen types', () => {
     expect(only(table).type).toBe('int');
     expect(cellsOf(only(table))).toEqual([7, 1, 1000, null, null, 3, 9_007_199_254_740_992, null]);
     expect(warnings.map((warning) => [warning.kind, warning.line])).toEqual([
-      ['precision-lost', 5],
+      ['value-dropped', 5],
       ['precision-lost', 8],
     ]);
     expect(warnings[0]!.message).toBe(
@@ -278,6 +278,11 @@ describe('chosen types', () => {
     const values = Array.from({ length: 12 }, (_, row) => `bad${row}`);
     const { warnings, warningCount } = await column(values, fixed('float'));
     expect(warningCount).toBe(1);
+    expect([warnings[0]!.kind, warnings[0]!.line, warnings[0]!.column]).toEqual([
+      'value-dropped',
+      2,
+      'x',
+    ]);
     expect(warnings[0]!.message).toBe(
       'Column "x" is read as float, as chosen; 12 values could not be read as float and are left empty (null): "bad0" on line 2, "bad1" on line 3, "bad2" on line 4, "bad3" on line 5, "bad4" on line 6, and 7 more.',
     );
@@ -305,8 +310,9 @@ describe('chosen types', () => {
     for (const [type, values, expected] of cases) {
       const { table, warnings } = await column(values, fixed(type));
       expect([type, only(table).type, cellsOf(only(table))]).toEqual([type, type, expected]);
-      expect(warnings).toHaveLength(1);
-      expect(warnings[0]!.line).toBe(values.length + 1);
+      expect(warnings.map((warning) => [warning.kind, warning.line])).toEqual([
+        ['value-dropped', values.length + 1],
+      ]);
     }
   });
 
@@ -321,15 +327,43 @@ describe('chosen types', () => {
     expect(only((await column(unique, fixed('category'))).table).kind).toBe('dict');
   });
 
-  it('finds columns by their name after renaming, and ignores names not in the file', async () => {
-    const { table } = await read('a,a,\n1,2,3\n', {
-      columnTypes: { a: 'string', a_2: 'float', column_3: 'string', missing: 'int' },
+  it('finds columns by their name after renaming, and warns of names not in the file', async () => {
+    const { table, warnings } = await read('a,a,\n1,2,3\n', {
+      columnTypes: { a: 'string', a_2: 'float', missing: 'int', column_3: 'string', A: 'bool' },
     });
     expect(table.columns.map((entry) => [entry.name, entry.data.type])).toEqual([
       ['a', 'string'],
       ['a_2', 'float'],
       ['column_3', 'string'],
     ]);
+    expect(warnings.map((warning) => [warning.kind, warning.line, warning.column])).toEqual([
+      ['unknown-column', undefined, 'missing'],
+      ['unknown-column', undefined, 'A'],
+      ['renamed', 1, 'a_2'],
+      ['renamed', 1, 'column_3'],
+    ]);
+    expect(warnings[0]!.message).toBe(
+      'The type int was chosen for a column "missing", but the file has no column of that name (names must match exactly, case and spaces included); the choice was not applied.',
+    );
+  });
+
+  it('warns of every chosen type when the file has no columns at all', async () => {
+    for (const text of ['', '\n\n']) {
+      const { table, warnings } = await read(text, { columnTypes: { x: 'int' } });
+      expect(table).toEqual({ columns: [], length: 0 });
+      expect(warnings.map((warning) => [warning.kind, warning.column])).toEqual([
+        ['unknown-column', 'x'],
+      ]);
+    }
+  });
+
+  it('keeps an unknown-column warning when the file gives more than 100 others', async () => {
+    const { warnings, warningCount } = await read(`a,b\n${'1\n'.repeat(150)}`, {
+      columnTypes: { c: 'int' },
+    });
+    expect(warningCount).toBe(151);
+    expect(warnings).toHaveLength(100);
+    expect([warnings[0]!.kind, warnings[1]!.kind]).toEqual(['unknown-column', 'ragged-row']);
   });
 
   it('refuses a type it does not know', async () => {

@@ -14,11 +14,12 @@
  * reader shares (`TextColumnBuilder` in `arrow/`: at most `CATEGORY_MIN_DISTINCT` distinct values,
  * or at most one distinct value per two values), and switches once to UTF-8 bytes with offsets
  * when it does not. A type chosen by the user (`fixed`) never changes; a value that does not
- * parse as it becomes null, and one warning per column names the first lines and counts them.
+ * parse as it becomes null, and one `value-dropped` warning per column names the first lines and
+ * counts them (`DroppedValues`, shared with JSON lines).
  */
 import { CATEGORY_MIN_DISTINCT } from '../../arrow/index.ts';
 import type { ColumnData, LogicalType } from '../../columns/column-data.ts';
-import type { LoadWarning } from '../../protocol.ts';
+import { DroppedValues } from '../chosen-types.ts';
 import {
   readBoolRun,
   readDateRun,
@@ -67,9 +68,6 @@ import type { WarningLog } from './warning-log.ts';
 const MS_PER_DAY = 86_400_000;
 const QUOTE = 34;
 const INITIAL_ROWS = 1_024;
-
-/** Lines of values that did not fit a chosen type named in its warning; the rest are counted. */
-const FAILURES_NAMED = 5;
 
 const KIND_NAMES: Record<ColumnKind, string> = {
   [EMPTY]: 'empty',
@@ -136,10 +134,9 @@ export class ColumnReader {
   private scratch = new Uint8Array(256);
   private readonly fixed: LogicalType | undefined;
   private readonly decimalMark: number;
-  private failures = 0;
-  private failureSlot = -1;
-  /** The first values that did not fit a chosen type, with their lines. */
-  private readonly failed: { readonly text: string; readonly line: number }[] = [];
+  /** Values that did not fit the chosen type, and the slot of their warning. */
+  private readonly dropped: DroppedValues | null;
+  private droppedSlot = -1;
   private precisionWarned = false;
 
   constructor(
@@ -148,6 +145,7 @@ export class ColumnReader {
     options: ColumnReaderOptions,
   ) {
     this.fixed = options.fixed;
+    this.dropped = this.fixed === undefined ? null : new DroppedValues(name, this.fixed);
     this.decimalMark = options.decimalMark;
     this.kind = this.fixed === undefined ? EMPTY : FIXED_KINDS[this.fixed];
     this.dictionaryMode = this.fixed !== 'string';
@@ -712,23 +710,9 @@ export class ColumnReader {
 
   /** A value that did not fit the chosen type: one warning per column, rewritten at the end. */
   private noteFailure(line: number, text: string): void {
-    this.failures++;
-    if (this.failed.length < FAILURES_NAMED) this.failed.push({ text, line });
-    if (this.failures === 1) this.failureSlot = this.log.add(this.failureWarning());
-  }
-
-  private failureWarning(): LoadWarning {
-    const count = this.failures;
-    const type = this.fixed ?? '';
-    const values = count === 1 ? '1 value' : `${count} values`;
-    const named = this.failed.map(({ text, line }) => `${shown(text)} on line ${line}`);
-    const more = count > named.length ? `, and ${count - named.length} more` : '';
-    return {
-      kind: 'precision-lost',
-      line: this.failed[0]!.line,
-      column: this.name,
-      message: `Column "${this.name}" is read as ${type}, as chosen; ${values} could not be read as ${type} and ${count === 1 ? 'is' : 'are'} left empty (null): ${named.join(', ')}${more}.`,
-    };
+    const dropped = this.dropped!;
+    dropped.note(line, shown(text));
+    if (dropped.count === 1) this.droppedSlot = this.log.add(dropped.warning());
   }
 
   /**
@@ -739,7 +723,9 @@ export class ColumnReader {
    */
   finish(): ColumnData {
     const length = this.rows;
-    if (this.failures > 1) this.log.replace(this.failureSlot, this.failureWarning());
+    if (this.dropped !== null && this.dropped.count > 1) {
+      this.log.replace(this.droppedSlot, this.dropped.warning());
+    }
     if (this.kind === TEXT && this.dictionaryMode && this.fixed !== 'category') {
       const size = this.dictionary.size;
       if (size > CATEGORY_MIN_DISTINCT && size * 2 > length - this.nullCount(length)) {

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { valueAt, type ColumnTable } from '../../columns/column-data.ts';
+import { LOGICAL_TYPES, valueAt, type ColumnTable } from '../../columns/column-data.ts';
 import { EngineError } from '../../engine-error.ts';
 import type { LogicalType } from '../../protocol.ts';
 import { chunksOf, readChunks } from '../../sources/read-chunks.ts';
@@ -129,6 +129,13 @@ const writtenFile: fc.Arbitrary<WrittenFile> = fc
     return { bytes: encoder.encode(text), delimiter, columns, expected };
   });
 
+/** Types chosen for some of a written file's columns, and for one it does not have. */
+const chosenTypes = fc.dictionary(
+  fc.constantFrom('c0', 'c1', 'c2', 'c3', 'missing'),
+  fc.constantFrom(...LOGICAL_TYPES),
+  { maxKeys: 3 },
+);
+
 /** Bytes that are mostly CSV-like and often broken. */
 const roughBytes = fc
   .array(
@@ -168,13 +175,15 @@ describe('readCsv: what a writer wrote is read back', () => {
 });
 
 describe('readCsv: chunk boundaries', () => {
-  it('reads the same table and warnings however a written file is cut', async () => {
+  it('reads the same table and warnings however a written file is cut, types chosen or not', async () => {
     await fc.assert(
       fc.asyncProperty(
         writtenFile.chain((file) => fc.tuple(fc.constant(file), cutsIn(file.bytes.length))),
-        async ([file, cuts]) => {
-          const whole = await outcome(chunksCutAt(file.bytes, []));
-          expect(await outcome(chunksCutAt(file.bytes, cuts))).toEqual(whole);
+        chosenTypes,
+        async ([file, cuts], columnTypes) => {
+          const whole = await outcome(chunksCutAt(file.bytes, []), { columnTypes });
+          expect(await outcome(chunksCutAt(file.bytes, cuts), { columnTypes })).toEqual(whole);
+          expect(await outcome(chunksOf(file.bytes, 1), { columnTypes })).toEqual(whole);
         },
       ),
       { numRuns: 300 },
@@ -204,17 +213,26 @@ describe('readCsv: chunk boundaries', () => {
     }
   });
 
-  it('reads the same across batches, whatever the chunk size', async () => {
+  it('reads the same across batches, whatever the chunk size, types chosen or not', async () => {
     const rows = Array.from({ length: 150_000 }, (_, row) =>
       row === 140_000
         ? '"x\r\ny",late text,1'
         : `${row},${row % 7 === 0 ? '' : row * 0.5},${row % 3}`,
     );
     const bytes = encoder.encode(`id,value,group\r\n${rows.join('\r\n')}\r\n`);
-    const whole = await outcome(chunksCutAt(bytes, []));
-    expect(whole.warningCount).toBe(2);
-    for (const size of [65_537, 1_000_003]) {
-      expect(await outcome(chunksOf(bytes, size))).toEqual(whole);
+    const cases: [CsvReadOptions, string[]][] = [
+      [{}, ['type-widened', 'type-widened']],
+      [
+        { columnTypes: { id: 'int', value: 'float', group: 'bool', gone: 'date' } },
+        ['unknown-column', 'value-dropped', 'value-dropped', 'value-dropped'],
+      ],
+    ];
+    for (const [options, kinds] of cases) {
+      const whole = await outcome(chunksCutAt(bytes, []), options);
+      expect(whole.warnings?.map((warning) => warning.kind)).toEqual(kinds);
+      for (const size of [65_537, 1_000_003]) {
+        expect(await outcome(chunksOf(bytes, size), options)).toEqual(whole);
+      }
     }
   });
 });

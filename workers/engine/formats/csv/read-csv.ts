@@ -4,10 +4,16 @@
  * the bytes into typed storage. Nothing holds the whole file, and no JavaScript string is made
  * per field (only per distinct category value, per header name and for messages).
  */
-import { LOGICAL_TYPES, type ColumnTable, type LogicalType } from '../../columns/column-data.ts';
+import type { ColumnTable } from '../../columns/column-data.ts';
 import { EngineError } from '../../engine-error.ts';
 import type { LoadWarning } from '../../protocol.ts';
 import { throwIfCancelled, type SizedChunks } from '../../sources/read-chunks.ts';
+import {
+  checkColumnTypes,
+  chosenType,
+  unknownColumnWarnings,
+  type ColumnTypes,
+} from '../chosen-types.ts';
 import { ColumnReader } from './column-reader.ts';
 import { CsvScanner, FINISHED, HEADER_DONE, NEED_INPUT } from './csv-scanner.ts';
 import { uniqueColumnNames } from './header-names.ts';
@@ -27,7 +33,7 @@ export interface CsvReadOptions {
   /** The field separator; detected from the header line among `,` tab `;` `|` when absent. */
   readonly delimiter?: CsvDelimiter | undefined;
   /** Types the user chose for some columns, by column name (after renaming); others inferred. */
-  readonly columnTypes?: Readonly<Record<string, LogicalType>> | undefined;
+  readonly columnTypes?: ColumnTypes | undefined;
   /** Cancels the load; checked between chunks. */
   readonly signal?: AbortSignal | undefined;
   /**
@@ -54,14 +60,7 @@ function checkOptions(options: CsvReadOptions): void {
       message: `Invalid request: the delimiter must be a comma, a tab, ";" or "|".`,
     });
   }
-  for (const [name, type] of Object.entries(options.columnTypes ?? {})) {
-    if (!LOGICAL_TYPES.includes(type)) {
-      throw new EngineError({
-        code: 'invalid_request',
-        message: `Invalid request: "${String(type)}" is not a column type (column "${name}").`,
-      });
-    }
-  }
+  checkColumnTypes(options.columnTypes ?? {});
 }
 
 function asEngineError(error: unknown): EngineError {
@@ -132,12 +131,10 @@ export async function readCsv(
   const startColumns = () => {
     const names = uniqueColumnNames(headerTexts(scanner, log), scanner.headerLine, log);
     const decimalMark = scanner.delimiterChar === ';' ? COMMA : DOT;
+    // Told as soon as the header is known, so they are among the warnings kept.
+    for (const warning of unknownColumnWarnings(columnTypes, names)) log.add(warning);
     readers = names.map(
-      (name) =>
-        new ColumnReader(name, log, {
-          fixed: Object.hasOwn(columnTypes, name) ? columnTypes[name] : undefined,
-          decimalMark,
-        }),
+      (name) => new ColumnReader(name, log, { fixed: chosenType(columnTypes, name), decimalMark }),
     );
     scanner.setColumnCount(names.length);
   };
@@ -181,6 +178,10 @@ export async function readCsv(
     scanner.endInput();
     drain();
     options.onProgress?.(bytesRead, rows);
+    // A file without a header has no columns at all.
+    if (readers === null) {
+      for (const warning of unknownColumnWarnings(columnTypes, [])) log.add(warning);
+    }
     const finished: readonly ColumnReader[] = readers ?? [];
     const columns = finished.map((reader) => ({ name: reader.name, data: reader.finish() }));
     return { table: { columns, length: rows }, warnings: log.list(), warningCount: log.count };
