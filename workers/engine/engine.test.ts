@@ -144,6 +144,13 @@ describe('engine: opening', () => {
     const [plate, well, signal, active] = inferred.columns.map((entry) => entry.type);
     expect([plate, well, signal, active]).toEqual([plate, 'category', 'float', 'bool']);
     expect(info.columns.map((entry) => entry.type)).toEqual([plate, 'string', 'string', 'bool']);
+
+    const jsonl = await engine.open(
+      { kind: 'bytes', bytes: bytesOf('{"dose": "1.5", "id": 7}\n'), name: 'doses.jsonl' },
+      { jobId: 'typed-jsonl', columnTypes: { dose: 'float', id: 'string', gone: 'int' } },
+    );
+    expect(jsonl.columns.map((entry) => entry.type)).toEqual(['float', 'string']);
+    expect(jsonl.report?.warnings.map((warning) => warning.kind)).toEqual(['unknown-column']);
   });
 
   it('reports progress that grows to the whole file, and stops a load it is told to cancel', async () => {

@@ -215,6 +215,7 @@ export function createEngine(): EngineApi {
         });
       case 'jsonl':
         return readJsonLines(chunksFrom(input, signal), {
+          columnTypes: options.columnTypes,
           signal,
           onProgress: (bytesRead, rows) => progress('reading', bytesRead, rows),
         });

@@ -1,11 +1,18 @@
 /**
  * Tests of the JSON lines reader: lines split across chunks anywhere, the union of keys, inferred
- * types and mixed ones, nested values, blank lines, BOM and CRLF, invalid UTF-8, errors that name
- * their line and column, progress and cancellation.
+ * types and mixed ones, nested values, types the user chose (values that do not fit them, names
+ * the file does not have), blank lines, BOM and CRLF, invalid UTF-8, errors that name their line
+ * and column, progress and cancellation.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { valueAt, type ColumnData, type ColumnTable } from '../../columns/column-data.ts';
+import {
+  LOGICAL_TYPES,
+  valueAt,
+  type ColumnData,
+  type ColumnTable,
+  type LogicalType,
+} from '../../columns/column-data.ts';
 import { EngineError } from '../../engine-error.ts';
 import { chunksOf, readChunks } from '../../sources/read-chunks.ts';
 import { readJsonLines, type ReadJsonLinesOptions } from './index.ts';
@@ -48,9 +55,9 @@ async function* cutAt(bytes: Uint8Array, cuts: readonly number[]) {
   }
 }
 
-async function outcome(chunks: AsyncIterable<Uint8Array>) {
+async function outcome(chunks: AsyncIterable<Uint8Array>, options: ReadJsonLinesOptions = {}) {
   try {
-    const { table, warnings, warningCount } = await readJsonLines(chunks);
+    const { table, warnings, warningCount } = await readJsonLines(chunks, options);
     return { columns: columnsOf(table), types: typesOf(table), warnings, warningCount };
   } catch (error) {
     if (!(error instanceof EngineError)) throw error;
@@ -152,6 +159,181 @@ describe('readJsonLines: columns and types', () => {
       ['__proto__', ['p']],
       ['constructor', [1]],
     ]);
+  });
+});
+
+describe('readJsonLines: chosen types', () => {
+  /** A file of one key, `x`, one line per value (`undefined`: a line without the key). */
+  function column(values: readonly unknown[], type: LogicalType) {
+    const lines = values.map((value) =>
+      value === undefined ? '{}' : JSON.stringify({ x: value }),
+    );
+    return read(`${lines.join('\n')}\n`, 7, { columnTypes: { x: type } });
+  }
+
+  function only(table: ColumnTable): ColumnData {
+    return table.columns[0]!.data;
+  }
+
+  it('reads string: strings as they are, numbers, booleans and objects as their JSON text', async () => {
+    const values = ['a', 1.5, 1e21, true, { k: [1, 'é'] }, [], null, '', ' 007 ', 'NA', undefined];
+    const expected = ['a', '1.5', '1e+21', 'true', '{"k":[1,"é"]}', '[]', null, '', ' 007 ', 'NA'];
+    const { table, warnings } = await column(values, 'string');
+    expect([only(table).kind, only(table).type, cellsOf(only(table))]).toEqual([
+      'utf8',
+      'string',
+      [...expected, null],
+    ]);
+    expect(warnings.map((warning) => [warning.kind, warning.line])).toEqual([
+      ['precision-lost', 3],
+    ]);
+  });
+
+  it('reads category the same, as a dictionary however many distinct values there are', async () => {
+    const { table, warnings } = await column(['a', 2, false, { k: 1 }, null, 'a'], 'category');
+    expect([only(table).kind, cellsOf(only(table))]).toEqual([
+      'dict',
+      ['a', '2', 'false', '{"k":1}', null, 'a'],
+    ]);
+    expect(warnings).toEqual([]);
+    const unique = Array.from({ length: 3_000 }, (_, row) => `id${row}`);
+    expect(only((await column(unique, 'category')).table).kind).toBe('dict');
+    expect(only((await column(unique, 'string')).table).kind).toBe('utf8');
+  });
+
+  it('reads int: whole numbers and strings of them; anything else becomes null, with its line', async () => {
+    const values = [7, '007', 1.0, ' 1e3 ', 2.5, 'x', true, { n: 1 }, '  ', null, '-4', undefined];
+    const { table, warnings } = await column(values, 'int');
+    const data = only(table);
+    expect([data.type, data.kind === 'number' && data.values.constructor]).toEqual([
+      'int',
+      Int32Array,
+    ]);
+    expect(cellsOf(data)).toEqual([7, 7, 1, 1000, null, null, null, null, null, null, -4, null]);
+    expect(warnings.map((warning) => [warning.kind, warning.line, warning.column])).toEqual([
+      ['value-dropped', 5, 'x'],
+    ]);
+    expect(warnings[0]!.message).toBe(
+      'Column "x" is read as int, as chosen; 4 values could not be read as int and are left empty (null): 2.5 on line 5, "x" on line 6, true on line 7, {"n":1} on line 8.',
+    );
+  });
+
+  it('keeps int past 32 bits exactly, and warns once of whole numbers beyond 2^53', async () => {
+    const text =
+      '{"x": 1}\n{"x": "2147483648"}\n{"x": 9007199254740993}\n{"x": "9007199254740995"}\n';
+    const { table, warnings } = await read(text, 7, { columnTypes: { x: 'int' } });
+    const data = only(table);
+    expect([data.type, data.kind === 'number' && data.values.constructor]).toEqual([
+      'int',
+      Float64Array,
+    ]);
+    expect(cellsOf(data)).toEqual([1, 2_147_483_648, 9_007_199_254_740_992, 9_007_199_254_740_996]);
+    expect(warnings.map((warning) => [warning.kind, warning.line])).toEqual([
+      ['precision-lost', 3],
+    ]);
+  });
+
+  it('reads float, bool, date and datetime; what does not fit becomes null, with its line', async () => {
+    const cases: [LogicalType, unknown[], unknown[], number[]][] = [
+      [
+        'float',
+        [1, '2.5', ' -inf ', 'Infinity', '.5', '1,5', false, { a: 1 }, 'NaN'],
+        [1, 2.5, -Infinity, Infinity, 0.5, null, null, null, null],
+        [6, 7, 8, 9],
+      ],
+      [
+        'bool',
+        [true, false, 'yes', 'N', ' T ', 1, 0, '1', 'FALSE', 2, 'maybe', [true]],
+        [true, false, true, false, true, true, false, true, false, null, null, null],
+        [10, 11, 12],
+      ],
+      [
+        'date',
+        ['2024-05-31', '2024-05-31T23:00:00-02:00', ' 2024-02-29 ', '31/05/2024', 20240531],
+        [Date.UTC(2024, 4, 31) / DAY, Date.UTC(2024, 5, 1) / DAY, Date.UTC(2024, 1, 29) / DAY],
+        [4, 5],
+      ],
+      [
+        'datetime',
+        ['2024-05-31', '2024-05-31T12:00:00Z', '2024-05-31 14:30+02:00', 'noon', 1717156800000],
+        [Date.UTC(2024, 4, 31), Date.UTC(2024, 4, 31, 12), Date.UTC(2024, 4, 31, 12, 30)],
+        [4, 5],
+      ],
+    ];
+    for (const [type, values, expected, droppedLines] of cases) {
+      const { table, warnings } = await column(values, type);
+      const cells = [...expected, ...droppedLines.map(() => null)].slice(0, values.length);
+      expect([type, only(table).type, cellsOf(only(table))]).toEqual([type, type, cells]);
+      expect([type, warnings.map((warning) => [warning.kind, warning.line])]).toEqual([
+        type,
+        [['value-dropped', droppedLines[0]]],
+      ]);
+      expect(warnings[0]!.message).toContain(`${droppedLines.length} values could not be read`);
+      for (const line of droppedLines) expect(warnings[0]!.message).toContain(`on line ${line}`);
+    }
+  });
+
+  it('names at most five values that do not fit, shortened, and counts the rest', async () => {
+    const values = [...Array.from({ length: 11 }, (_, row) => `bad${row}`), 'y'.repeat(50)];
+    const { warnings, warningCount } = await column(['1.5', ...values], 'float');
+    expect(warningCount).toBe(1);
+    expect(warnings[0]!.message).toBe(
+      'Column "x" is read as float, as chosen; 12 values could not be read as float and are left empty (null): "bad0" on line 2, "bad1" on line 3, "bad2" on line 4, "bad3" on line 5, "bad4" on line 6, and 7 more.',
+    );
+    const long = await column(['y'.repeat(50), { k: 'z'.repeat(50) }], 'int');
+    expect(long.warnings[0]!.message).toContain(
+      `"${'y'.repeat(40)}…" on line 1, {"k":"${'z'.repeat(34)}… on line 2.`,
+    );
+  });
+
+  it('gives a key first seen late the chosen type, with nulls before it', async () => {
+    const { table } = await read('{"b": 1}\n{"b": 2}\n{"a": "5", "b": 3}\n', 7, {
+      columnTypes: { a: 'float', b: 'string' },
+    });
+    expect(typesOf(table)).toEqual({ b: 'string', a: 'float' });
+    expect(columnsOf(table)).toEqual({ b: ['1', '2', '3'], a: [null, null, 5] });
+  });
+
+  it('warns of each chosen type whose key no line has, before the other warnings', async () => {
+    const text = '{"a": 1, "m": 1}\n{"a": "2", "m": "two"}\n';
+    const { table, warnings } = await read(text, 7, {
+      columnTypes: { missing: 'float', a: 'int', A: 'string' },
+    });
+    expect(columnsOf(table)).toEqual({ a: [1, 2], m: ['1', 'two'] });
+    expect(warnings.map((warning) => [warning.kind, warning.line, warning.column])).toEqual([
+      ['unknown-column', undefined, 'missing'],
+      ['unknown-column', undefined, 'A'],
+      ['type-widened', 2, 'm'],
+    ]);
+    expect(warnings[1]!.message).toBe(
+      'The type string was chosen for a column "A", but the file has no column of that name (names must match exactly, case and spaces included); the choice was not applied.',
+    );
+    const empty = await read('\n', 7, { columnTypes: { x: 'int' } });
+    expect(empty.warnings.map((warning) => [warning.kind, warning.column])).toEqual([
+      ['unknown-column', 'x'],
+    ]);
+  });
+
+  it('finds keys that look special by their own name only', async () => {
+    const text = '{"__proto__": "5", "constructor": "c", "toString": 1}\n';
+    const { table, warnings } = await read(text, 7, {
+      columnTypes: JSON.parse('{"__proto__": "int"}') as Record<string, LogicalType>,
+    });
+    expect(
+      table.columns.map((entry) => [entry.name, entry.data.type, cellsOf(entry.data)]),
+    ).toEqual([
+      ['__proto__', 'int', [5]],
+      ['constructor', 'category', ['c']],
+      ['toString', 'int', [1]],
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('refuses a type it does not know', async () => {
+    const error = await errorOf(() =>
+      read('{"x": 1}\n', 7, { columnTypes: { x: 'number' as LogicalType } }),
+    );
+    expect(error.code).toBe('invalid_request');
   });
 });
 
@@ -261,9 +443,10 @@ describe('readJsonLines: malformed lines', () => {
 });
 
 describe('readJsonLines: chunk boundaries', () => {
+  const keys = ['a', 'b', 'é', '😀', 'long key'];
   const line = fc
     .dictionary(
-      fc.constantFrom('a', 'b', 'é', '😀', 'long key'),
+      fc.constantFrom(...keys),
       fc.oneof(
         fc.integer(),
         fc.double({ noNaN: true, noDefaultInfinity: true }),
@@ -271,6 +454,7 @@ describe('readJsonLines: chunk boundaries', () => {
         fc.constant(null),
         fc.string({ unit: 'grapheme', maxLength: 6 }),
         fc.constantFrom('2024-05-31', '2024-05-31T12:00:00Z', '\ufeff', 'a\r\nb'),
+        fc.constantFrom(' 7 ', '1e3', 'yes', 'n.d.', '  '),
         fc.array(fc.integer(), { maxLength: 2 }),
       ),
       { maxKeys: 3 },
@@ -291,7 +475,14 @@ describe('readJsonLines: chunk boundaries', () => {
       ),
     );
 
-  it('reads the same table, warnings or error however the file is cut', async () => {
+  /** Types chosen for some of the keys, and for one no line has. */
+  const chosenTypes = fc.dictionary(
+    fc.constantFrom(...keys, 'missing'),
+    fc.constantFrom(...LOGICAL_TYPES),
+    { maxKeys: 3 },
+  );
+
+  it('reads the same table, warnings or error however the file is cut, types chosen or not', async () => {
     await fc.assert(
       fc.asyncProperty(
         file.chain((bytes) =>
@@ -304,10 +495,12 @@ describe('readJsonLines: chunk boundaries', () => {
               .map((cuts) => cuts.sort((a, b) => a - b)),
           ),
         ),
-        async ([bytes, cuts]) => {
-          const whole = await outcome(cutAt(bytes, []));
-          expect(await outcome(cutAt(bytes, cuts))).toEqual(whole);
-          expect(await outcome(chunksOf(bytes, 1))).toEqual(whole);
+        fc.option(chosenTypes, { nil: undefined }),
+        async ([bytes, cuts], columnTypes) => {
+          const options = { columnTypes };
+          const whole = await outcome(cutAt(bytes, []), options);
+          expect(await outcome(cutAt(bytes, cuts), options)).toEqual(whole);
+          expect(await outcome(chunksOf(bytes, 1), options)).toEqual(whole);
         },
       ),
       { numRuns: 400 },

@@ -6,16 +6,26 @@
  * not objects. The columns are the union of the objects' keys in order of first appearance; a
  * row without a key holds null there. Blank lines and a byte-order mark starting a line are
  * skipped; a line that is not a JSON object stops the load with a `parse_error` naming its line
- * and column.
+ * and column. A column named in `columnTypes` takes the type chosen for it (`chosen-column.ts`);
+ * the others infer theirs (`json-column.ts`).
  */
 import type { Column, ColumnTable } from '../../columns/column-data.ts';
 import { EngineError } from '../../engine-error.ts';
 import type { LoadWarning } from '../../protocol.ts';
 import { throwIfCancelled } from '../../sources/read-chunks.ts';
+import {
+  checkColumnTypes,
+  chosenType,
+  unknownColumnWarnings,
+  type ColumnTypes,
+} from '../chosen-types.ts';
+import { ChosenColumn } from './chosen-column.ts';
 import { JsonColumn } from './json-column.ts';
 import { locateJsonError } from './locate-json-error.ts';
 
 export interface ReadJsonLinesOptions {
+  /** Types the user chose for some columns, by key; the others are inferred. */
+  readonly columnTypes?: ColumnTypes | undefined;
   readonly signal?: AbortSignal;
   /** Called after each chunk with the bytes and rows read so far. */
   readonly onProgress?: (bytesRead: number, rows: number) => void;
@@ -45,12 +55,14 @@ function kindOf(value: unknown): string {
 
 /** Turns JSON lines into columns, one complete line at a time. */
 class JsonLinesParser {
-  private readonly columns: JsonColumn[] = [];
-  private readonly columnOf = new Map<string, JsonColumn>();
+  private readonly columns: (JsonColumn | ChosenColumn)[] = [];
+  private readonly columnOf = new Map<string, JsonColumn | ChosenColumn>();
   readonly warnings: LoadWarning[] = [];
   rows = 0;
   /** The 1-based number of the next line. */
   private line = 1;
+
+  constructor(private readonly columnTypes: ColumnTypes) {}
 
   /** Parses the complete lines in `text` (which ends right after a newline or at the file's end). */
   parseLines(text: string): void {
@@ -107,7 +119,11 @@ class JsonLinesParser {
     for (const key of Object.keys(record)) {
       let column = this.columnOf.get(key);
       if (column === undefined) {
-        column = new JsonColumn(key, this.warnings);
+        const type = chosenType(this.columnTypes, key);
+        column =
+          type === undefined
+            ? new JsonColumn(key, this.warnings)
+            : new ChosenColumn(key, type, this.warnings);
         for (let k = 0; k < row; k++) column.addNull();
         this.columnOf.set(key, column);
         this.columns.push(column);
@@ -126,6 +142,10 @@ class JsonLinesParser {
       name: column.name,
       data: column.finish(),
     }));
+    // Only now are all the keys known; and only after the columns are finished, since a column
+    // rewrites its own warning in place. Without a line, these come first, as in CSV.
+    const names = this.columns.map((column) => column.name);
+    this.warnings.unshift(...unknownColumnWarnings(this.columnTypes, names));
     return { columns, length: this.rows };
   }
 
@@ -195,15 +215,20 @@ function joined(pieces: readonly Uint8Array[], tail: Uint8Array): Uint8Array {
  * telling.
  *
  * @example
- * const { table, warnings } = await readJsonLines(readChunks(file, { signal }), { signal });
+ * const { table, warnings } = await readJsonLines(readChunks(file, { signal }), {
+ *   columnTypes: { dose: 'float' },
+ *   signal,
+ * });
  */
 export async function readJsonLines(
   chunks: AsyncIterable<Uint8Array>,
   options: ReadJsonLinesOptions = {},
 ): Promise<JsonLinesTable> {
   const { signal, onProgress } = options;
+  const columnTypes = options.columnTypes ?? {};
+  checkColumnTypes(columnTypes);
   throwIfCancelled(signal);
-  const parser = new JsonLinesParser();
+  const parser = new JsonLinesParser(columnTypes);
   const utf8 = new Utf8Lines();
   // Bytes of a line not yet complete, as they came.
   let pending: Uint8Array[] = [];

@@ -38,6 +38,30 @@ class Float64Run {
   }
 }
 
+/**
+ * The `precision-lost` warning of a column whose whole numbers beyond ±2^53 were rounded when
+ * `JSON.parse` read them, the first on `line`.
+ *
+ * @example
+ * warnings.push(roundedWarning('id', 12));
+ */
+export function roundedWarning(column: string, line: number): LoadWarning {
+  return {
+    kind: 'precision-lost',
+    line,
+    column,
+    message: `Column "${column}" holds whole numbers beyond ±2^53 (the first on line ${line}); they were rounded to the nearest number that can be held.`,
+  };
+}
+
+/**
+ * A column whose type is inferred from its values.
+ *
+ * @example
+ * const column = new JsonColumn('dose', warnings);
+ * column.add(0.5, 1);
+ * column.finish(); // { kind: 'number', type: 'float', … }
+ */
 export class JsonColumn {
   private kind: Kind = 'none';
   /** Rows before the first value, all null. */
@@ -195,12 +219,7 @@ export class JsonColumn {
         if (!Number.isInteger(value)) this.allWhole = false;
         else if (!this.preciseReported && !Number.isSafeInteger(value)) {
           this.preciseReported = true;
-          this.warnings.push({
-            kind: 'precision-lost',
-            line,
-            column: this.name,
-            message: `Column "${this.name}" holds whole numbers beyond ±2^53 (the first on line ${line}); they were rounded to the nearest number that can be held.`,
-          });
+          this.warnings.push(roundedWarning(this.name, line));
         }
       }
       return;
