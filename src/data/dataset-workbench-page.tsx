@@ -3,11 +3,12 @@
  * device, or, when it could not be kept, the engine's id of a table this page opened. A kept
  * dataset this page has not opened yet (after a reload, or offline) is decrypted and handed to
  * the engine as Arrow IPC. Changing a column's type re-reads the source file with that type, so
- * it is offered while the file is in hand.
+ * it is offered while the file is in hand, for the formats whose types are inferred from text
+ * (CSV, TSV, JSON lines); Arrow and Parquet files carry their types.
  */
 import { useNavigate } from '@tanstack/react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { LogicalType } from '../../workers/engine/protocol.ts';
+import type { FileFormat, LogicalType } from '../../workers/engine/protocol.ts';
 import { queryKeys } from '../app/query-keys.ts';
 import { useCurrentUser } from '../auth/use-current-user.ts';
 import { engine } from '../engine/engine-client.ts';
@@ -19,6 +20,9 @@ import { formatLabels } from './data-page.tsx';
 import { keepOnDevice } from './keep-on-device.ts';
 import { forgetOpenTable, openTable, rememberOpenTable, type OpenTable } from './open-tables.ts';
 import { Workbench } from './workbench/workbench.tsx';
+
+/** The formats whose reader honours `columnTypes`. */
+const RETYPABLE_FORMATS: ReadonlySet<FileFormat> = new Set(['csv', 'tsv', 'jsonl']);
 
 async function reopen(ownerId: string, datasetId: string): Promise<OpenTable> {
   const known = openTable(datasetId);
@@ -77,7 +81,7 @@ function OpenDataset({ ownerId, datasetId }: { ownerId: string; datasetId: strin
   const entry = opened.data;
   useDocumentTitle(entry?.table.name ?? 'Dataset');
   const retype = useRetype(ownerId, datasetId, entry);
-  const retypable = entry?.file && (entry.format === 'csv' || entry.format === 'tsv');
+  const retypable = entry?.file && RETYPABLE_FORMATS.has(entry.format);
   return (
     <article className="page page-wide" aria-labelledby="page-title">
       <header className="page-header">
