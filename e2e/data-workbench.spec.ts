@@ -545,6 +545,26 @@ test('a column’s type can be changed, and the file is read again with it', asy
     page.getByRole('grid', { name: `types-${suffix}.csv` }).getByLabel('Type of active'),
   ).toHaveValue('string');
   await expect(page.getByRole('gridcell', { name: 'true', exact: true }).first()).toBeVisible();
+  // JSON lines too: a count read as text.
+  await openFile(page, {
+    name: `events-${suffix}.jsonl`,
+    mimeType: 'application/x-ndjson',
+    buffer: Buffer.from('{"sample":"S1","count":3}\n{"sample":"S2","count":5}\n'),
+  });
+  await expectWorkbench(page, 2, 2);
+  const events = page.getByRole('grid', { name: `events-${suffix}.jsonl` });
+  await expect(events.getByLabel('Type of count')).toHaveValue('int');
+  await events.getByLabel('Type of count').selectOption('string');
+  await expect(
+    page.getByRole('grid', { name: `events-${suffix}.jsonl` }).getByLabel('Type of count'),
+  ).toHaveValue('string');
+  await page.goto('/data');
+  await expect(
+    page
+      .getByRole('table', { name: 'Datasets on this device' })
+      .getByRole('link', { name: `events-${suffix}`, exact: true }),
+  ).toHaveCount(1);
+
   // The retyped table is the one kept on this device: one dataset, not two.
   await page.goto('/data');
   await expect(

@@ -3,8 +3,9 @@
  * that directory when the server has stopped, so test runs neither share state nor leave
  * databases behind in the temp folder.
  *
- * When `E2E_SERVER_LOG` names a file, everything the server logs is also written there, so a
- * test can read the server's log (e.g. to prove a file's content never reached it).
+ * When `E2E_SERVER_LOG` names a file, everything the server logs is written there, so a test can
+ * read the server's log (e.g. to prove a file's content never reached it), and only its warnings
+ * and errors are passed on to the test run's output.
  *
  * Playwright signals the whole process group, server included, on teardown: this wrapper only
  * waits for the server to close its store, then cleans up.
@@ -23,15 +24,31 @@ const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 const logFile = process.env.E2E_SERVER_LOG ? createWriteStream(process.env.E2E_SERVER_LOG) : null;
-for (const [from, to] of [
-  [server.stdout, process.stdout],
-  [server.stderr, process.stderr],
-] as const) {
-  from.on('data', (chunk: Buffer) => {
-    to.write(chunk);
-    logFile?.write(chunk);
-  });
+
+/** pino's level of a JSON log line; lines that are not JSON (start-up notices) count as warnings. */
+function levelOf(line: string): number {
+  try {
+    const { level } = JSON.parse(line) as { level?: unknown };
+    return typeof level === 'number' ? level : 40;
+  } catch {
+    return 40;
+  }
 }
+
+// The whole log goes to the file; the test run's own output shows warnings and worse only, so
+// that a request log kept for the no-upload test does not bury what went wrong.
+const WARN = 40;
+server.stderr.pipe(process.stderr);
+server.stderr.on('data', (chunk: Buffer) => logFile?.write(chunk));
+let partial = '';
+server.stdout.on('data', (chunk: Buffer) => {
+  logFile?.write(chunk);
+  const lines = (partial + chunk.toString('utf8')).split('\n');
+  partial = lines.pop() ?? '';
+  for (const line of lines) {
+    if (!logFile || levelOf(line) >= WARN) process.stdout.write(`${line}\n`);
+  }
+});
 
 function stopping(): void {
   setTimeout(() => server.kill('SIGKILL'), STOP_GRACE_MS).unref();
