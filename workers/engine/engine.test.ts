@@ -1,8 +1,19 @@
 /**
  * The engine as the worker serves it: files and bytes of every format opened, views made and
- * composed, answers as Arrow IPC, loads cancelled, and every malformed or hostile request refused
- * with a typed error that leaves the engine healthy.
+ * composed, answers as Arrow IPC, loads cancelled, plugins' results added as new tables that
+ * leave the user's table as it was, and every malformed or hostile request refused with a typed
+ * error that leaves the engine healthy.
  */
+import {
+  float64,
+  int32,
+  list,
+  tableFromArrays,
+  tableFromIPC,
+  tableToIPC,
+  utf8,
+  type DataType,
+} from '@uwdata/flechette';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { ipcToTable, tableToIpc } from './arrow/index.ts';
@@ -10,7 +21,13 @@ import { NumberBuilder, Utf8Builder } from './columns/column-builder.ts';
 import { valueAt, type ColumnTable } from './columns/column-data.ts';
 import { createEngine } from './engine.ts';
 import { EngineError } from './engine-error.ts';
-import type { ArrowBytes, EngineApi, EngineErrorCode, LoadProgress } from './protocol.ts';
+import type {
+  AppendColumnsOptions,
+  ArrowBytes,
+  EngineApi,
+  EngineErrorCode,
+  LoadProgress,
+} from './protocol.ts';
 
 const encoder = new TextEncoder();
 
@@ -331,4 +348,355 @@ describe('engine: hostile and malformed requests', () => {
     ).resolves.toBe('invalid_request');
     await expect(first).resolves.toMatchObject({ rowCount: 200_000 });
   });
+});
+
+/** A plugin's result as a plugin's own Arrow library writes it: Flechette, stream format. */
+function resultBytes(
+  columns: Record<string, unknown[]>,
+  types: Record<string, DataType> = {},
+): ArrayBuffer {
+  const written = tableToIPC(tableFromArrays(columns, { types }), { format: 'stream' })!;
+  return written.slice().buffer as ArrayBuffer;
+}
+
+const STATS: AppendColumnsOptions = { label: 'enclave.stats' };
+
+describe('engine: plugin results', () => {
+  it("adds a result's columns as a new table, labelled, and leaves the user's table as it was", async () => {
+    const engine = createEngine();
+    const table = await openPlates(engine);
+    const before = new Uint8Array((await engine.exportArrow(table.tableId)).ipc);
+
+    const appended = await engine.appendColumns(
+      table.tableId,
+      resultBytes(
+        { z: [0.1, 0.2, 0.3, null, 0.5], well: ['w1', 'w2', 'w3', 'w4', 'w5'] },
+        { z: float64(), well: utf8() },
+      ),
+      STATS,
+    );
+    expect(appended.tableId).not.toBe(table.tableId);
+    expect(appended).toMatchObject({ name: 'plates.csv', rowCount: 5 });
+    expect(appended.columns.slice(0, 4)).toEqual(table.columns);
+    expect(appended.columns.slice(4)).toEqual([
+      { name: 'z', type: 'float', nullCount: 1, source: { plugin: 'enclave.stats' } },
+      {
+        name: 'enclave.stats: well',
+        type: 'string',
+        nullCount: 0,
+        source: { plugin: 'enclave.stats' },
+      },
+    ]);
+    expect(appended.report).toMatchObject({ format: 'arrow', rows: 5, warningCount: 1 });
+    expect(appended.report?.warnings[0]).toMatchObject({
+      kind: 'renamed',
+      column: 'enclave.stats: well',
+    });
+
+    // The old table answers as before, bit for bit, and the new one holds its columns unchanged.
+    expect(new Uint8Array((await engine.exportArrow(table.tableId)).ipc)).toEqual(before);
+    const rows = decoded(await engine.rows(appended.tableId, 0, 10));
+    const original = decoded(await engine.rows(table.tableId, 0, 10));
+    for (const name of ['plate', 'well', 'signal', 'active']) {
+      expect(column(rows, name)).toEqual(column(original, name));
+    }
+    expect(column(rows, 'enclave.stats: well')).toEqual(['w1', 'w2', 'w3', 'w4', 'w5']);
+
+    // Pages and exports carry the label as field metadata; the user's columns carry none.
+    const fields = tableFromIPC((await engine.exportArrow(appended.tableId)).ipc).schema.fields;
+    expect(fields.map((field) => field.metadata?.get('enclave.plugin') ?? null)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      'enclave.stats',
+      'enclave.stats',
+    ]);
+
+    // Queries run on the new table, the plugin's columns included.
+    const low = await engine.query(appended.tableId, {
+      filter: { op: 'lt', column: 'z', value: 0.25 },
+    });
+    expect(low.rowCount).toBe(2);
+  });
+
+  it('adds results one after another, each run renamed anew, and keeps every table', async () => {
+    const engine = createEngine();
+    const table = await openPlates(engine);
+    const first = await engine.appendColumns(
+      table.tableId,
+      resultBytes({ mean: [1, 2, 3, 4, 5] }),
+      STATS,
+    );
+    const second = await engine.appendColumns(
+      first.tableId,
+      resultBytes({ mean: [6, 7, 8, 9, 10] }),
+      STATS,
+    );
+    expect(second.columns.map((entry) => entry.name).slice(4)).toEqual([
+      'mean',
+      'enclave.stats: mean',
+    ]);
+    for (const id of [table.tableId, first.tableId, second.tableId]) {
+      await expect(engine.rows(id, 0, 1)).resolves.toMatchObject({ rows: 1 });
+    }
+    await engine.drop(table.tableId);
+    expect(column(decoded(await engine.rows(second.tableId, 0, 5)), 'plate')).toEqual([
+      'P1',
+      'P1',
+      'P2',
+      'P2',
+      'P3',
+    ]);
+  });
+
+  it("adds a result made on a view to the view's rows, in the view's order", async () => {
+    const engine = createEngine();
+    const table = await openPlates(engine);
+    const view = await engine.query(table.tableId, {
+      filter: { op: 'eq', column: 'active', value: true },
+      sort: [{ column: 'signal', direction: 'desc' }],
+    });
+    const appended = await engine.appendColumns(
+      view.viewId,
+      resultBytes({ rank: [1, 2, 3] }, { rank: int32() }),
+      STATS,
+    );
+    expect(appended.rowCount).toBe(3);
+    const rows = decoded(await engine.rows(appended.tableId, 0, 10));
+    expect(column(rows, 'signal')).toEqual([2, 1.25, 0.5]);
+    expect(column(rows, 'rank')).toEqual([1, 2, 3]);
+    await expect(
+      codeOf(engine.appendColumns(view.viewId, resultBytes({ rank: [1, 2, 3, 4, 5] }), STATS)),
+    ).resolves.toBe('invalid_request');
+  });
+
+  it('adds a million-row result to a million-row table', async () => {
+    const engine = createEngine();
+    const rows = 1_000_000;
+    const numbers = new NumberBuilder('float');
+    for (let row = 0; row < rows; row++) numbers.append(row * 0.5);
+    const bytes = tableToIpc({ length: rows, columns: [{ name: 'x', data: numbers.finish() }] });
+    const table = await engine.open(
+      { kind: 'bytes', bytes: bytes.slice().buffer as ArrayBuffer, name: 'big.arrow' },
+      { jobId: 'big' },
+    );
+    const doubled = new Float64Array(rows);
+    for (let row = 0; row < rows; row++) doubled[row] = row;
+    const result = tableToIpc({
+      length: rows,
+      columns: [
+        {
+          name: 'y',
+          data: { kind: 'number', type: 'float', length: rows, values: doubled, validity: null },
+        },
+      ],
+    });
+    const appended = await engine.appendColumns(table.tableId, result.buffer as ArrayBuffer, STATS);
+    expect(appended.rowCount).toBe(rows);
+    const tail = decoded(await engine.rows(appended.tableId, rows - 2, 2));
+    expect(column(tail, 'x')).toEqual([(rows - 2) * 0.5, (rows - 1) * 0.5]);
+    expect(column(tail, 'y')).toEqual([rows - 2, rows - 1]);
+  });
+
+  it('opens a result as a new table labelled with its plugin', async () => {
+    const engine = createEngine();
+    const info = await engine.open(
+      {
+        kind: 'bytes',
+        bytes: resultBytes({ compound: ['a', 'b'], mw: [180.16, 194.19] }),
+        name: 'Weights',
+      },
+      { jobId: 'result', label: 'enclave.chem' },
+    );
+    expect(info).toMatchObject({
+      name: 'Weights',
+      rowCount: 2,
+      source: { plugin: 'enclave.chem' },
+      report: { format: 'arrow' },
+    });
+    expect(info.columns.map((entry) => entry.source)).toEqual([
+      { plugin: 'enclave.chem' },
+      { plugin: 'enclave.chem' },
+    ]);
+    const plain = await engine.open(
+      { kind: 'bytes', bytes: resultBytes({ x: [1] }), name: 'user.arrow' },
+      { jobId: 'plain' },
+    );
+    expect(plain.source).toBeUndefined();
+    expect(plain.columns[0]?.source).toBeUndefined();
+  });
+
+  it('checks a result opened as a table like one added as columns', async () => {
+    const engine = createEngine();
+    const open = (bytes: ArrayBuffer, options: object = {}) =>
+      engine.open(
+        { kind: 'bytes', bytes, name: 'r' },
+        { jobId: crypto.randomUUID(), label: 'enclave.chem', ...options },
+      );
+    await expect(codeOf(open(bytesOf('a,b\n1,2\n')))).resolves.toBe('parse_error');
+    await expect(codeOf(open(resultBytes({ x: [[1]] }, { x: list(int32()) })))).resolves.toBe(
+      'type_mismatch',
+    );
+    await expect(codeOf(open(resultBytes({ x: [1] }), { format: 'csv' }))).resolves.toBe(
+      'invalid_request',
+    );
+    await expect(codeOf(open(resultBytes({ x: [1] }), { label: 'Enclave Stats' }))).resolves.toBe(
+      'invalid_request',
+    );
+    // A file past the limit is refused by its size, before a byte of it is read.
+    class HugeFile extends Blob {
+      override get size() {
+        return 2 ** 40;
+      }
+      override slice(): Blob {
+        throw new Error('read');
+      }
+    }
+    await expect(
+      codeOf(
+        engine.open(
+          { kind: 'file', file: new HugeFile([]), name: 'huge' },
+          { jobId: 'huge', label: 'enclave.chem' },
+        ),
+      ),
+    ).resolves.toBe('too_large');
+  });
+
+  const hostile: [
+    string,
+    EngineErrorCode,
+    (engine: EngineApi, tableId: string) => Promise<unknown>,
+  ][] = [
+    [
+      'a result of fewer rows',
+      'invalid_request',
+      (e, id) => e.appendColumns(id, resultBytes({ x: [1, 2, 3, 4] }), STATS),
+    ],
+    [
+      'a result of more rows',
+      'invalid_request',
+      (e, id) => e.appendColumns(id, resultBytes({ x: [1, 2, 3, 4, 5, 6] }), STATS),
+    ],
+    [
+      'a result without columns',
+      'invalid_request',
+      (e, id) => e.appendColumns(id, resultBytes({}), STATS),
+    ],
+    [
+      'a result of 65 columns',
+      'invalid_request',
+      (e, id) =>
+        e.appendColumns(
+          id,
+          resultBytes(
+            Object.fromEntries(Array.from({ length: 65 }, (_, k) => [`c${k}`, [1, 2, 3, 4, 5]])),
+          ),
+          STATS,
+        ),
+    ],
+    [
+      'a result over maxBytes',
+      'too_large',
+      (e, id) =>
+        e.appendColumns(id, resultBytes({ x: [1, 2, 3, 4, 5] }), { ...STATS, maxBytes: 64 }),
+    ],
+    [
+      'garbage bytes',
+      'parse_error',
+      (e, id) => e.appendColumns(id, bytesOf('mean\n1\n2\n3\n4\n5\n'), STATS),
+    ],
+    [
+      'a detached buffer',
+      'parse_error',
+      (e, id) => {
+        const bytes = resultBytes({ x: [1, 2, 3, 4, 5] });
+        structuredClone(bytes, { transfer: [bytes] });
+        return e.appendColumns(id, bytes, STATS);
+      },
+    ],
+    [
+      'a truncated result',
+      'parse_error',
+      (e, id) => {
+        const whole = resultBytes({ x: [1, 2, 3, 4, 5] });
+        return e.appendColumns(id, whole.slice(0, whole.byteLength - 40), STATS);
+      },
+    ],
+    [
+      'a nested column',
+      'type_mismatch',
+      (e, id) =>
+        e.appendColumns(
+          id,
+          resultBytes({ x: [[1], [2], [], null, [3]] }, { x: list(int32()) }),
+          STATS,
+        ),
+    ],
+    [
+      'a blank column name',
+      'invalid_request',
+      (e, id) => e.appendColumns(id, resultBytes({ '': [1, 2, 3, 4, 5] }), STATS),
+    ],
+    [
+      'a column name of 201 characters',
+      'invalid_request',
+      (e, id) => e.appendColumns(id, resultBytes({ ['m'.repeat(201)]: [1, 2, 3, 4, 5] }), STATS),
+    ],
+    [
+      'bytes that are not an ArrayBuffer',
+      'invalid_request',
+      (e, id) =>
+        e.appendColumns(id, new Uint8Array(resultBytes({ x: [1, 2, 3, 4, 5] })) as never, STATS),
+    ],
+    [
+      'a SharedArrayBuffer',
+      'invalid_request',
+      (e, id) => e.appendColumns(id, new SharedArrayBuffer(8) as never, STATS),
+    ],
+    [
+      'a label that is no plugin id',
+      'invalid_request',
+      (e, id) => e.appendColumns(id, resultBytes({ x: [1, 2, 3, 4, 5] }), { label: '<script>' }),
+    ],
+    [
+      'a missing label',
+      'invalid_request',
+      (e, id) => e.appendColumns(id, resultBytes({ x: [1, 2, 3, 4, 5] }), {} as never),
+    ],
+    [
+      'options with an unknown field',
+      'invalid_request',
+      (e, id) =>
+        e.appendColumns(id, resultBytes({ x: [1, 2, 3, 4, 5] }), {
+          ...STATS,
+          replace: true,
+        } as never),
+    ],
+    [
+      'maxBytes above 256 MiB',
+      'invalid_request',
+      (e, id) =>
+        e.appendColumns(id, resultBytes({ x: [1, 2, 3, 4, 5] }), { ...STATS, maxBytes: 2 ** 31 }),
+    ],
+    [
+      'a table that is not held',
+      'not_found',
+      (e) => e.appendColumns('no-such-table', resultBytes({ x: [1, 2, 3, 4, 5] }), STATS),
+    ],
+  ];
+
+  it.each(hostile)(
+    'refuses %s (%s), keeps the table as it was and stays healthy',
+    async (_name, code, request) => {
+      const engine = createEngine();
+      const table = await openPlates(engine);
+      const before = new Uint8Array((await engine.exportArrow(table.tableId)).ipc);
+      await expect(codeOf(request(engine, table.tableId))).resolves.toBe(code);
+      expect(new Uint8Array((await engine.exportArrow(table.tableId)).ipc)).toEqual(before);
+      await expect(
+        engine.appendColumns(table.tableId, resultBytes({ ok: [1, 2, 3, 4, 5] }), STATS),
+      ).resolves.toMatchObject({ rowCount: 5 });
+    },
+  );
 });

@@ -6,9 +6,17 @@
  *
  * A view is a table plus a selection (row indices in order); a table's own id is the view of all
  * its rows. Views of views compose: a query on a view reads the view's rows only.
+ *
+ * Tables are never changed once held: a plugin's result columns make a new table that shares the
+ * old one's columns (`appendColumns`), and the page decides when to drop the old one.
  */
 import { tableToIpc } from './arrow/index.ts';
-import { nullCount, type ColumnTable, type Selection } from './columns/column-data.ts';
+import {
+  nullCount,
+  type ColumnTable,
+  type PluginSource,
+  type Selection,
+} from './columns/column-data.ts';
 import { EngineError } from './engine-error.ts';
 import { readArrowIpc } from './formats/arrow-ipc/index.ts';
 import { readCsv } from './formats/csv/index.ts';
@@ -24,6 +32,7 @@ import {
   topRows,
 } from './kernels/index.ts';
 import type {
+  AppendColumnsOptions,
   ArrowBytes,
   ChartQuery,
   ColumnStats,
@@ -41,6 +50,7 @@ import type {
   ViewInfo,
 } from './protocol.ts';
 import {
+  parseAppendColumnsOptions,
   parseChartQuery,
   parseGroupBySpec,
   parseId,
@@ -49,6 +59,7 @@ import {
   parseQuerySpec,
   parseStatsRequest,
 } from './request-schemas.ts';
+import { checkResultSize, joinColumns, readResult } from './results/index.ts';
 import { detectFormat } from './sources/detect-format.ts';
 import { chunksOf, readChunks, readWhole } from './sources/read-chunks.ts';
 
@@ -89,6 +100,7 @@ function infoOf(tableId: string, name: string, table: ColumnTable): TableInfo {
       name: column.name,
       type: column.data.type,
       nullCount: nullCount(column.data),
+      ...(column.source ? { source: { plugin: column.source.plugin } } : {}),
     })),
   };
 }
@@ -130,13 +142,21 @@ type Input =
       readonly name: string;
     };
 
+/**
+ * The bytes of a buffer the page handed over. A detached buffer (transferred away already) has
+ * none, and making a view of one throws, so it reads as empty, which no reader takes for data.
+ */
+function viewOf(buffer: ArrayBuffer): Uint8Array {
+  return buffer.byteLength === 0 ? new Uint8Array(0) : new Uint8Array(buffer);
+}
+
 function checkSource(source: OpenSource): Input {
   const name = typeof source?.name === 'string' ? source.name.slice(0, 1_000) : '';
   if (source?.kind === 'file' && source.file instanceof Blob) {
     return { kind: 'file', blob: source.file, size: source.file.size, name };
   }
   if (source?.kind === 'bytes' && source.bytes instanceof ArrayBuffer) {
-    const bytes = new Uint8Array(source.bytes);
+    const bytes = viewOf(source.bytes);
     return { kind: 'bytes', bytes, size: bytes.byteLength, name };
   }
   throw new EngineError({
@@ -185,9 +205,18 @@ export function createEngine(): EngineApi {
     return { tableId: entry.tableId, table: base.table, selection: entry.selection };
   }
 
-  function holdTable(name: string, table: ColumnTable, report?: TableInfo['report']): TableInfo {
+  function holdTable(
+    name: string,
+    table: ColumnTable,
+    report?: TableInfo['report'],
+    source?: PluginSource,
+  ): TableInfo {
     const tableId = crypto.randomUUID();
-    const info = { ...infoOf(tableId, name, table), ...(report ? { report } : {}) };
+    const info = {
+      ...infoOf(tableId, name, table),
+      ...(report ? { report } : {}),
+      ...(source ? { source } : {}),
+    };
     held.set(tableId, { kind: 'table', table, info });
     return info;
   }
@@ -220,7 +249,11 @@ export function createEngine(): EngineApi {
           onProgress: (bytesRead, rows) => progress('reading', bytesRead, rows),
         });
       case 'arrow': {
-        const { table, warnings } = readArrowIpc(await wholeOf(input, signal, onRead));
+        const bytes = await wholeOf(input, signal, onRead);
+        const { table, warnings } =
+          options.label === undefined
+            ? readArrowIpc(bytes)
+            : readResult(bytes, { label: options.label });
         return { table, warnings, warningCount: warnings.length };
       }
       case 'parquet': {
@@ -254,17 +287,26 @@ export function createEngine(): EngineApi {
       const started = performance.now();
       const progress = throttled(options.jobId, input.size, onProgress);
       try {
-        const format = options.format ?? detectFormat(input.name, await headOf(input));
+        if (options.label !== undefined) checkResultSize(input.size, options.label);
+        const format =
+          options.label !== undefined
+            ? 'arrow'
+            : (options.format ?? detectFormat(input.name, await headOf(input)));
         const loaded = await load(format, input, options, controller.signal, progress);
         progress('building', input.size, loaded.table.length, true);
-        return holdTable(input.name, loaded.table, {
-          format,
-          bytes: input.size,
-          rows: loaded.table.length,
-          elapsedMs: performance.now() - started,
-          warnings: loaded.warnings.slice(0, MAX_WARNINGS),
-          warningCount: loaded.warningCount,
-        });
+        return holdTable(
+          input.name,
+          loaded.table,
+          {
+            format,
+            bytes: input.size,
+            rows: loaded.table.length,
+            elapsedMs: performance.now() - started,
+            warnings: loaded.warnings.slice(0, MAX_WARNINGS),
+            warningCount: loaded.warningCount,
+          },
+          options.label === undefined ? undefined : { plugin: options.label },
+        );
       } finally {
         jobs.delete(options.jobId);
       }
@@ -334,6 +376,31 @@ export function createEngine(): EngineApi {
       const { table, selection } = resolve(sourceId);
       if (selection === null) return ipcOf(table);
       return ipcOf(gatherTable(table, selection, 0, selection.length));
+    },
+
+    async appendColumns(sourceId, ipc, rawOptions) {
+      const { tableId, table, selection } = resolve(sourceId);
+      const { label, maxBytes }: AppendColumnsOptions = parseAppendColumnsOptions(rawOptions);
+      if (!(ipc instanceof ArrayBuffer)) {
+        throw new EngineError({
+          code: 'invalid_request',
+          message: "Invalid request: appendColumns takes the plugin's result as an ArrayBuffer.",
+        });
+      }
+      const started = performance.now();
+      const rows = selection === null ? table.length : selection.length;
+      const result = readResult(viewOf(ipc), { label, maxBytes, rows });
+      const base = selection === null ? table : gatherTable(table, selection, 0, rows);
+      const joined = joinColumns(base, result.table, label);
+      const warnings = [...result.warnings, ...joined.warnings];
+      return holdTable((held.get(tableId) as HeldTable).info.name, joined.table, {
+        format: 'arrow',
+        bytes: ipc.byteLength,
+        rows,
+        elapsedMs: performance.now() - started,
+        warnings: warnings.slice(0, MAX_WARNINGS),
+        warningCount: warnings.length,
+      });
     },
 
     async drop(id) {

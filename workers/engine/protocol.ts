@@ -4,9 +4,9 @@
  * validates every request against `request-schemas.ts` (which must match these types) before it
  * acts. Data results travel as Arrow IPC bytes whose buffer is transferred, never copied.
  */
-import type { LogicalType } from './columns/column-data.ts';
+import type { LogicalType, PluginSource } from './columns/column-data.ts';
 
-export type { LogicalType } from './columns/column-data.ts';
+export type { LogicalType, PluginSource } from './columns/column-data.ts';
 
 /** The file formats the engine reads. */
 export type FileFormat = 'csv' | 'tsv' | 'arrow' | 'parquet' | 'jsonl';
@@ -25,6 +25,20 @@ export interface OpenOptions {
   readonly columnTypes?: Readonly<Record<string, LogicalType>>;
   /** The field separator of delimited text; by default `,` for CSV and a tab for TSV. */
   readonly delimiter?: ',' | '\t' | ';' | '|';
+  /**
+   * The id of the plugin whose result these bytes are (a new table it made). The bytes are then
+   * Arrow IPC whatever `format` says otherwise (another format is refused), checked like
+   * `appendColumns` checks a result (except the row count, which is free), and the table and
+   * each of its columns carry `source: { plugin: label }`.
+   */
+  readonly label?: string;
+}
+
+export interface AppendColumnsOptions {
+  /** The id of the plugin that made the columns (`^[a-z0-9]+(\.[a-z0-9-]+)+$`, ≤ 100 chars). */
+  readonly label: string;
+  /** Refuses (`too_large`) a result of more bytes; at most, and by default, 256 MiB. */
+  readonly maxBytes?: number;
 }
 
 /** Sent while a load runs, at most every 50 ms and once at the end of each phase. */
@@ -75,6 +89,12 @@ export interface ColumnSchema {
   readonly name: string;
   readonly type: LogicalType;
   readonly nullCount: number;
+  /**
+   * The plugin that made the column, for columns a plugin handed back. It is the engine's own
+   * record (pages and exports carry it as the field metadata `enclave.plugin`); a file's claim
+   * is never read back.
+   */
+  readonly source?: PluginSource;
 }
 
 /** A table held by the engine. Its id is also a view of all its rows in order. */
@@ -83,8 +103,14 @@ export interface TableInfo {
   readonly name: string;
   readonly rowCount: number;
   readonly columns: readonly ColumnSchema[];
-  /** Present for tables opened from a file or bytes. */
+  /**
+   * Present for tables opened from a file or bytes, and for tables made by `appendColumns`
+   * (then what reading the result found: `bytes` is the result's size, `warnings` include the
+   * columns it renamed).
+   */
   readonly report?: LoadReport;
+  /** The plugin that made the whole table (opened with `label`). */
+  readonly source?: PluginSource;
 }
 
 /** Some rows of a table, in some order: the result of a query. */
@@ -265,6 +291,25 @@ export interface EngineApi {
   chart(sourceId: string, query: ChartQuery): Promise<ArrowBytes>;
   /** The whole table or view as Arrow IPC (to keep it on this device or share it). */
   exportArrow(sourceId: string): Promise<ArrowBytes>;
+  /**
+   * A plugin's result columns added to a table: answers a NEW table (a new id) whose columns are
+   * the table's own, shared and never changed, followed by the result's, each labelled
+   * `source: { plugin: label }`; a result column named like one the table has is renamed
+   * `<label>: <name>` (then ` (2)`, …) with a `renamed` warning in `report`. The old id stays
+   * valid. On a view, the new table holds the view's rows in its order (copied).
+   *
+   * `ipc` (transferred) must be Arrow IPC with as many rows as the table or view and 1 to 64
+   * columns of int, float, bool, string, date or timestamp types (dictionaries of these too),
+   * named with 1 to 200 characters and no control characters, in at most `maxBytes`. Refusals:
+   * `parse_error` (not Arrow, damaged, cut short), `unsupported_format` (compressed),
+   * `invalid_request` (columns, names, rows, options), `type_mismatch` (another Arrow type),
+   * `too_large` (size).
+   */
+  appendColumns(
+    tableId: string,
+    ipc: ArrayBuffer,
+    options: AppendColumnsOptions,
+  ): Promise<TableInfo>;
   /** Forgets a table (and its views) or a view. */
   drop(id: string): Promise<void>;
 }

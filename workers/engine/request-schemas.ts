@@ -10,8 +10,10 @@
  */
 import { z } from 'zod';
 import { LOGICAL_TYPES } from './columns/column-data.ts';
+import { RESULT_LIMITS } from './results/index.ts';
 import { EngineError } from './engine-error.ts';
 import type {
+  AppendColumnsOptions,
   ChartQuery,
   GroupBySpec,
   OpenOptions,
@@ -167,12 +169,30 @@ const ChartQuerySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('box'), y: ColumnName, groupBy: ColumnName.optional() }).strict(),
 ]);
 
+/** A plugin's id as its manifest spells it: what labels the results it hands back. */
+const PluginLabel = z
+  .string()
+  .max(100)
+  .regex(/^[a-z0-9]+(\.[a-z0-9-]+)+$/, 'must be a plugin id such as "enclave.stats"');
+
 const OpenOptionsSchema = z
   .object({
     jobId: Id,
     format: z.enum(['csv', 'tsv', 'arrow', 'parquet', 'jsonl']).optional(),
     columnTypes: z.record(ColumnName, z.enum(LOGICAL_TYPES)).optional(),
     delimiter: z.enum([',', '\t', ';', '|']).optional(),
+    label: PluginLabel.optional(),
+  })
+  .strict()
+  .refine((options) => options.label === undefined || (options.format ?? 'arrow') === 'arrow', {
+    message: "a plugin's result is Arrow IPC",
+    path: ['format'],
+  });
+
+const AppendColumnsOptionsSchema = z
+  .object({
+    label: PluginLabel,
+    maxBytes: z.number().int().min(1).max(RESULT_LIMITS.maxBytes).optional(),
   })
   .strict();
 
@@ -244,4 +264,9 @@ export function parseChartQuery(value: unknown): ChartQuery {
 /** @example const options = parseOpenOptions(request); */
 export function parseOpenOptions(value: unknown): OpenOptions {
   return parse(OpenOptionsSchema, value, 'the options') satisfies OpenOptions;
+}
+
+/** @example const options = parseAppendColumnsOptions({ label: 'enclave.stats' }); */
+export function parseAppendColumnsOptions(value: unknown): AppendColumnsOptions {
+  return parse(AppendColumnsOptionsSchema, value, 'the options') satisfies AppendColumnsOptions;
 }

@@ -60,7 +60,14 @@ import {
   type NumericArray,
 } from '../columns/column-data.ts';
 import { EngineError } from '../engine-error.ts';
-import { CATEGORY_MIN_DISTINCT, ipcToTable, tableToIpc, TextColumnBuilder } from './index.ts';
+import {
+  CATEGORY_MIN_DISTINCT,
+  ipcToTable,
+  PLUGIN_SOURCE_KEY,
+  tableToIpc,
+  TextColumnBuilder,
+  type IpcLayout,
+} from './index.ts';
 
 type Cell = number | boolean | string | null;
 
@@ -1493,5 +1500,122 @@ describe('TextColumnBuilder', () => {
     const builder = new TextColumnBuilder();
     for (const value of ['x', 'y', 'z']) builder.append(value);
     expect(builder.finish().kind).toBe('dict');
+  });
+});
+
+describe('ipcToTable checkLayout, and the plugin label in field metadata', () => {
+  const mixed = () =>
+    tableToIPC(
+      tableOf({
+        n: vectorFromArray([1, 2, 3], new Int32()),
+        big: int64Vector(new Int64(), [1n, null, 3n]),
+        half: vectorFromArray([0.5, 1, 2], new Float16()),
+        s: vectorFromArray(['a', 'b', null], new Utf8()),
+        large: vectorFromArray(['a', 'b', 'c'], new LargeUtf8()),
+        flag: vectorFromArray([true, false, null], new Bool()),
+        day: vectorFromArray([0, 86_400_000, null], new DateDay()),
+        at: int64Vector(new TimestampNanosecond(), [1n, 2n, null]),
+        nothing: makeVector(makeData({ type: new Null(), length: 3 })),
+        site: vectorFromArray(['x', 'y', 'x'], new Dictionary(new Utf8(), new Int32())),
+        coded: vectorFromArray([1.5, 2.5, 1.5], new Dictionary(new Float64(), new Int8())),
+        list: vectorFromArray([[1], null, []], new List(new Field('item', new Int32(), true))),
+        blob: vectorFromArray([new Uint8Array([1]), null, null], new Binary()),
+        money: makeVector(
+          makeData({
+            type: new Decimal(2, 9, 128),
+            length: 3,
+            nullCount: 0,
+            data: new Uint32Array(12),
+          }),
+        ),
+        time: vectorFromArray([1_000, null, 0], new TimeMillisecond()),
+        elapsed: int64Vector(new DurationMillisecond(), [5n, 6n, null]),
+      }),
+    );
+
+  it('shows the fields, whether each is plain, and the rows, before reading a column', () => {
+    let seen: IpcLayout | undefined;
+    ipcToTable(mixed(), { checkLayout: (layout) => void (seen = layout) });
+    expect(seen?.rows).toBe(3);
+    expect(seen?.fields.map((field) => [field.name, field.plain])).toEqual([
+      ['n', true],
+      ['big', true],
+      ['half', true],
+      ['s', true],
+      ['large', true],
+      ['flag', true],
+      ['day', true],
+      ['at', true],
+      ['nothing', true],
+      ['site', true],
+      ['coded', true],
+      ['list', false],
+      ['blob', false],
+      ['money', false],
+      ['time', false],
+      ['elapsed', false],
+    ]);
+    expect(seen?.fields.find((field) => field.name === 'list')?.arrowType).toMatch(/List/);
+  });
+
+  it('reads nothing when checkLayout throws, and passes its EngineError on as it is', () => {
+    const refusal = new EngineError({ code: 'invalid_request', message: 'no' });
+    let calls = 0;
+    const run = () =>
+      ipcToTable(mixed(), {
+        checkLayout: () => {
+          calls += 1;
+          throw refusal;
+        },
+      });
+    expect(run).toThrow(refusal);
+    expect(calls).toBe(1);
+  });
+
+  it('reads a field written without a name as the name "" (apache-arrow reads it as null)', () => {
+    let seen: IpcLayout | undefined;
+    const bytes = tableToIpc({
+      length: 1,
+      columns: [
+        {
+          name: '',
+          data: {
+            kind: 'number',
+            type: 'int',
+            length: 1,
+            values: Int32Array.of(1),
+            validity: null,
+          },
+        },
+      ],
+    });
+    const { table } = ipcToTable(bytes, { checkLayout: (layout) => void (seen = layout) });
+    expect(seen?.fields[0]?.name).toBe('');
+    expect(table.columns[0]?.name).toBe('');
+  });
+
+  it("writes a column's plugin as `enclave.plugin` metadata, and never reads a file's claim back", () => {
+    const numbers = Float64Array.of(1, 2);
+    const bytes = tableToIpc({
+      length: 2,
+      columns: [
+        {
+          name: 'own',
+          data: { kind: 'number', type: 'float', length: 2, values: numbers, validity: null },
+        },
+        {
+          name: 'mean',
+          data: { kind: 'number', type: 'float', length: 2, values: numbers, validity: null },
+          source: { plugin: 'enclave.stats' },
+        },
+      ],
+    });
+    const fields = tableFromIPC(bytes).schema.fields;
+    expect(fields[0]!.metadata.has(PLUGIN_SOURCE_KEY)).toBe(false);
+    expect(fields[1]!.metadata.get(PLUGIN_SOURCE_KEY)).toBe('enclave.stats');
+    expect(ipcToTable(bytes).table.columns.map((column) => column.source)).toEqual([
+      undefined,
+      undefined,
+    ]);
   });
 });

@@ -4,8 +4,14 @@
  * (joining chunks of a column, the text column that picks category or UTF-8, 64-bit integers
  * to numbers, JSON text for nested values). See README.md for the type mapping.
  */
-export { tableToIpc, LOGICAL_TYPE_KEY } from './table-to-ipc.ts';
-export { ipcToTable, type IpcTable } from './ipc-to-table.ts';
+export { tableToIpc, LOGICAL_TYPE_KEY, PLUGIN_SOURCE_KEY } from './table-to-ipc.ts';
+export {
+  ipcToTable,
+  type IpcField,
+  type IpcLayout,
+  type IpcTable,
+  type IpcToTableOptions,
+} from './ipc-to-table.ts';
 export { concatColumns } from './concat-columns.ts';
 export { TextColumnBuilder, CATEGORY_MIN_DISTINCT } from './text-column-builder.ts';
 export { int64ToNumbers, halvesOf, type Int64Numbers } from './int64.ts';

@@ -18,6 +18,12 @@
  * - Anything else (List, Struct, Map, Union, Binary, Interval…) is not dropped: each value is
  *   kept as JSON text (binary as hex) in a `string` column, with a `type-widened` warning.
  * Duplicate field names get a suffix (`name_2`) and a `renamed` warning, as names must be unique.
+ * A field's `enclave.plugin` metadata is not read: which plugin made a column is the engine's own
+ * record, and a file could claim any plugin.
+ *
+ * A caller that takes only some shapes of data (a plugin's result) passes `checkLayout`, which
+ * sees every field's name and whether its type is plain, and the row count, before any column is
+ * read or converted.
  *
  * Input is untrusted. What costs O(1) is checked here: every buffer against the rows it must
  * cover, the first and last string offset against the bytes, lengths against the batch. What
@@ -71,6 +77,31 @@ import { hexOf, toJsonText } from './json-text.ts';
 export interface IpcTable {
   readonly table: ColumnTable;
   readonly warnings: LoadWarning[];
+}
+
+/** A field of the bytes as written, before it is read. */
+export interface IpcField {
+  readonly name: string;
+  /** Arrow's name of the type, e.g. `List<Int32>`. */
+  readonly arrowType: string;
+  /**
+   * Whether the type holds numbers, booleans, text, dates or times that the model keeps as they
+   * are: Int, Float, Bool, Utf8 (large, view), Date, Timestamp, Null, and dictionaries of these.
+   * False for nested, binary, decimal, interval, time-of-day and duration types, which are
+   * converted (to text, or to numbers of another meaning).
+   */
+  readonly plain: boolean;
+}
+
+/** The shape of IPC bytes: their fields, in order, and the rows of all their batches. */
+export interface IpcLayout {
+  readonly fields: readonly IpcField[];
+  readonly rows: number;
+}
+
+export interface IpcToTableOptions {
+  /** Sees the layout before any column is read; throws (an `EngineError`) to refuse it. */
+  readonly checkLayout?: (layout: IpcLayout) => void;
 }
 
 const UNIT_NAMES = ['seconds', 'milliseconds', 'microseconds', 'nanoseconds'] as const;
@@ -610,18 +641,24 @@ function readColumn(field: Field, chunks: readonly Data[], notes: ColumnNotes): 
   return declared && column.kind === 'number' ? { ...column, type: declared } : column;
 }
 
+/** A field's name; apache-arrow reads a field written without one (or with '') as null. */
+function nameOf(field: Field): string {
+  return (field.name as string | null) ?? '';
+}
+
 function uniqueNames(fields: readonly Field[], warnings: LoadWarning[]): string[] {
   const taken = new Set<string>();
   return fields.map((field) => {
-    let name = field.name;
+    const written = nameOf(field);
+    let name = written;
     if (taken.has(name)) {
       let suffix = 2;
-      while (taken.has(`${field.name}_${suffix}`)) suffix++;
-      name = `${field.name}_${suffix}`;
+      while (taken.has(`${written}_${suffix}`)) suffix++;
+      name = `${written}_${suffix}`;
       warnings.push({
         kind: 'renamed',
         column: name,
-        message: `A second column named "${field.name}" is called "${name}".`,
+        message: `A second column named "${written}" is called "${name}".`,
       });
     }
     taken.add(name);
@@ -650,14 +687,35 @@ function unreadable(error: unknown): EngineError {
   );
 }
 
+const PLAIN_TYPES: ReadonlySet<Type> = new Set([
+  Type.Null,
+  Type.Int,
+  Type.Float,
+  Type.Bool,
+  Type.Utf8,
+  Type.LargeUtf8,
+  Type.Utf8View,
+  Type.Date,
+  Type.Timestamp,
+]);
+
+function isPlainType(type: DataType): boolean {
+  if (DataType.isDictionary(type)) {
+    const values = (type as Dictionary).dictionary as DataType;
+    return values.typeId !== Type.Null && PLAIN_TYPES.has(values.typeId);
+  }
+  return PLAIN_TYPES.has(type.typeId);
+}
+
 /**
  * The table held in Arrow IPC bytes of the stream or the file format, and what reading it found
  * worth telling.
  *
  * @example
  * const { table, warnings } = ipcToTable(new Uint8Array(await file.arrayBuffer()));
+ * ipcToTable(bytes, { checkLayout: ({ rows }) => { if (rows !== 5) throw refusal; } });
  */
-export function ipcToTable(bytes: Uint8Array): IpcTable {
+export function ipcToTable(bytes: Uint8Array, options: IpcToTableOptions = {}): IpcTable {
   const warnings: LoadWarning[] = [];
   try {
     // No copy of the input, aligned or not: apache-arrow copies a message body that does not
@@ -669,9 +727,17 @@ export function ipcToTable(bytes: Uint8Array): IpcTable {
     const schema = reader.schema;
     if (!schema) throw new Error('it holds no schema');
     const batches = [...reader];
-    const names = uniqueNames(schema.fields, warnings);
     let length = 0;
     for (const batch of batches) length += batch.numRows;
+    options.checkLayout?.({
+      fields: schema.fields.map((field) => ({
+        name: nameOf(field),
+        arrowType: String(field.type),
+        plain: isPlainType(field.type as DataType),
+      })),
+      rows: length,
+    });
+    const names = uniqueNames(schema.fields, warnings);
     const columns: Column[] = schema.fields.map((field, index) => {
       const notes = new ColumnNotes(names[index]!, warnings);
       const chunks = batches.map((batch) => {

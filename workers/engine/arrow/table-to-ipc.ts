@@ -26,6 +26,8 @@
  * When a column's values do not fit its usual Arrow type (an `int` column holding fractions, a
  * `float` column held in an Int32Array), they are written in the Arrow type of their typed array
  * and the field's metadata `enclave:type` names the logical type, so reading it back is exact.
+ * A column a plugin made carries its plugin's id in the field metadata `enclave.plugin`, so the
+ * label travels with pages and exports (reading never trusts it back: see `ipc-to-table.ts`).
  */
 import {
   Bool,
@@ -67,6 +69,9 @@ import { numbersToInt64 } from './int64.ts';
 
 /** The field metadata key naming a column's logical type where its Arrow type does not. */
 export const LOGICAL_TYPE_KEY = 'enclave:type';
+
+/** The field metadata key naming the plugin that made a column. */
+export const PLUGIN_SOURCE_KEY = 'enclave.plugin';
 
 interface Written {
   readonly data: Data;
@@ -334,8 +339,10 @@ export function tableToIpc(table: ColumnTable): Uint8Array {
   const written = table.columns.map((column, index) => writeColumn(column.data, index, buffers));
   const fields = table.columns.map((column, index) => {
     const { data, logicalType } = written[index]!;
-    const metadata = logicalType ? new Map([[LOGICAL_TYPE_KEY, logicalType]]) : undefined;
-    return new Field(column.name, data.type, true, metadata);
+    const metadata = new Map<string, string>();
+    if (logicalType) metadata.set(LOGICAL_TYPE_KEY, logicalType);
+    if (column.source) metadata.set(PLUGIN_SOURCE_KEY, column.source.plugin);
+    return new Field(column.name, data.type, true, metadata.size > 0 ? metadata : undefined);
   });
   const schema = new Schema(fields);
   const batch = new RecordBatch(

@@ -88,10 +88,17 @@ export interface DictColumnData {
 
 export type ColumnData = NumberColumnData | BoolColumnData | Utf8ColumnData | DictColumnData;
 
-/** A named column of a table. */
+/** The plugin that made a column or table: the engine's label, never a claim read from a file. */
+export interface PluginSource {
+  /** The plugin's id, e.g. `enclave.stats`. */
+  readonly plugin: string;
+}
+
+/** A named column of a table; `source` is set on columns a plugin handed back as its result. */
 export interface Column {
   readonly name: string;
   readonly data: ColumnData;
+  readonly source?: PluginSource;
 }
 
 /** A table: columns of equal length. */

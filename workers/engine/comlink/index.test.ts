@@ -59,6 +59,31 @@ describe('the engine door', () => {
     expect(bad).toMatchObject({ code: 'invalid_request' });
   });
 
+  it("transfers a plugin's result to appendColumns and answers the new table, or the refusal", async () => {
+    const engine = connectEngine(served() as unknown as EngineEndpoint);
+    const table = await engine.open(
+      { kind: 'bytes', bytes: csv.slice().buffer as ArrayBuffer, name: 'a.csv' },
+      { jobId: 'j' },
+    );
+    const page = await engine.rows(table.tableId, 0, 2, ['ic50']);
+    const result = page.ipc.buffer as ArrayBuffer;
+    const appended = await engine.appendColumns(table.tableId, result, { label: 'enclave.stats' });
+    expect(result.byteLength).toBe(0);
+    expect(appended.tableId).not.toBe(table.tableId);
+    expect(appended.columns.map((column) => [column.name, column.source?.plugin])).toEqual([
+      ['compound', undefined],
+      ['ic50', undefined],
+      ['enclave.stats: ic50', 'enclave.stats'],
+    ]);
+
+    const garbage = new TextEncoder().encode('not arrow').buffer as ArrayBuffer;
+    const refused = await engine
+      .appendColumns(table.tableId, garbage, { label: 'enclave.stats' })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(EngineError);
+    expect(refused).toMatchObject({ code: 'parse_error' });
+  });
+
   it('refuses to set anything, the prototype included, and keeps serving', async () => {
     const port = served();
     const attempts = [

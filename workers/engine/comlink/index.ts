@@ -9,7 +9,8 @@
  * - `EngineError`s cross as plain data and are rebuilt on the page with their `code` and place
  *   (comlink would keep only the message). Other errors become `internal`, or `too_large` when an
  *   allocation failed.
- * - Arrow bytes in a result, and bytes handed to `open`, are transferred, never copied.
+ * - Arrow bytes in a result, and bytes handed to `open` or `appendColumns`, are transferred, never
+ *   copied.
  */
 import * as Comlink from 'comlink';
 import { EngineError } from '../engine-error.ts';
@@ -32,6 +33,7 @@ const ENGINE_METHODS = [
   'stats',
   'chart',
   'exportArrow',
+  'appendColumns',
   'drop',
 ] as const satisfies readonly (keyof EngineApi)[];
 
@@ -140,6 +142,8 @@ export function connectEngine(worker: Worker | EngineEndpoint): EngineConnection
     stats: (sourceId, columns, options) => call('stats', sourceId, columns, options),
     chart: (sourceId, query) => call('chart', sourceId, query),
     exportArrow: (sourceId) => call('exportArrow', sourceId),
+    appendColumns: (tableId, ipc, options) =>
+      call('appendColumns', tableId, Comlink.transfer(ipc, [ipc]), options),
     drop: (id) => call('drop', id),
     terminate: () => {
       remote[Comlink.releaseProxy]();

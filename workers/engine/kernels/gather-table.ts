@@ -105,6 +105,7 @@ export function gatherTable(
     columns === undefined ? table.columns : columns.map((name) => columnNamed(table, name));
   return {
     length: rows.length,
-    columns: picked.map((column) => ({ name: column.name, data: gatherColumn(column.data, rows) })),
+    // The spread keeps a column's `source`: a page of a plugin's column still names the plugin.
+    columns: picked.map((column) => ({ ...column, data: gatherColumn(column.data, rows) })),
   };
 }

@@ -5,7 +5,7 @@
  * about the time its metadata takes to parse; this module checks that the bytes are Arrow at all
  * and turns anything unreadable into an `EngineError` a person can act on.
  */
-import { ipcToTable } from '../../arrow/index.ts';
+import { ipcToTable, type IpcToTableOptions } from '../../arrow/index.ts';
 import type { ColumnTable } from '../../columns/column-data.ts';
 import { EngineError } from '../../engine-error.ts';
 import type { LoadWarning } from '../../protocol.ts';
@@ -35,12 +35,16 @@ export function looksLikeArrowIpc(head: Uint8Array): boolean {
  * `unsupported_format` for compressed record batches. The table's buffers are views of `bytes`
  * where the layouts match, so `bytes` must stay as they are while the table is held; dictionary
  * codes and string offsets are checked when first read, which may throw that `parse_error`
- * then (see `arrow/README.md`).
+ * then (see `arrow/README.md`). `options.checkLayout` may refuse the fields and row count before
+ * any column is read.
  *
  * @example
  * const { table, warnings } = readArrowIpc(new Uint8Array(await file.arrayBuffer()));
  */
-export function readArrowIpc(bytes: Uint8Array): {
+export function readArrowIpc(
+  bytes: Uint8Array,
+  options?: IpcToTableOptions,
+): {
   table: ColumnTable;
   warnings: LoadWarning[];
 } {
@@ -52,5 +56,5 @@ export function readArrowIpc(bytes: Uint8Array): {
       offset: 0,
     });
   }
-  return ipcToTable(bytes);
+  return ipcToTable(bytes, options);
 }
