@@ -15,8 +15,9 @@ const wrappedLibraries = [
   },
   {
     pattern: 'apache-arrow',
-    wrapper: 'server/arrow/ on the server, workers/engine/arrow/ in the browser',
-    files: ['server/arrow/**/*.ts', 'workers/engine/arrow/**/*.ts'],
+    wrapper:
+      'server/arrow/ on the server, workers/engine/arrow/ in the browser, sdk/src/arrow.ts in plugins',
+    files: ['server/arrow/**/*.ts', 'workers/engine/arrow/**/*.ts', 'sdk/src/arrow.ts'],
   },
   {
     pattern: 'oidc-client-ts',

@@ -8,6 +8,7 @@ export default defineConfig({
       'workers/**/*.test.ts',
       'sdk/**/*.test.ts',
       'scripts/**/*.test.ts',
+      'plugins/**/*.test.ts',
     ],
     environment: 'node',
     testTimeout: 60_000,
