@@ -11,7 +11,7 @@ import {
   tableFromIPC,
   makeVector,
   tableToIPC,
-  vectorFromArray,
+  makeData,
   type Vector,
 } from 'apache-arrow';
 import { PluginError } from './plugin-error.ts';
@@ -24,6 +24,48 @@ function isTextColumn(values: readonly unknown[]): boolean {
   return values.some((value) => typeof value === 'string');
 }
 
+/**
+ * The validity bitmap of `values` (bit set = present). Built by hand, like the vectors below,
+ * because Arrow's builders (`vectorFromArray` on plain arrays) compile their null check with
+ * `new Function`, which the plugin CSP (no 'unsafe-eval') refuses with an EvalError.
+ */
+function validityOf(values: readonly unknown[]): { nullBitmap: Uint8Array; nullCount: number } {
+  const nullBitmap = new Uint8Array(Math.ceil(values.length / 8));
+  let nullCount = 0;
+  for (let row = 0; row < values.length; row++) {
+    if (values[row] === null) nullCount++;
+    else nullBitmap[row >> 3]! |= 1 << (row & 7);
+  }
+  return { nullBitmap, nullCount };
+}
+
+function textVector(values: readonly (string | null)[]): Vector {
+  const encoder = new TextEncoder();
+  const encoded = values.map((value) => encoder.encode(value ?? ''));
+  const valueOffsets = new Int32Array(values.length + 1);
+  for (let row = 0; row < encoded.length; row++) {
+    valueOffsets[row + 1] = valueOffsets[row]! + encoded[row]!.length;
+  }
+  const data = new Uint8Array(valueOffsets[values.length]!);
+  for (let row = 0; row < encoded.length; row++) data.set(encoded[row]!, valueOffsets[row]);
+  return makeVector(
+    makeData({
+      type: new Utf8(),
+      length: values.length,
+      valueOffsets,
+      data,
+      ...validityOf(values),
+    }),
+  );
+}
+
+function numberVector(values: readonly (number | null)[]): Vector {
+  const data = Float64Array.from(values, (value) => value ?? 0);
+  return makeVector(
+    makeData({ type: new Float64(), length: values.length, data, ...validityOf(values) }),
+  );
+}
+
 function vectorOf(name: string, values: ColumnValues): Vector {
   // Typed arrays become vectors over the same memory; tableToIPC copies them once.
   if (values instanceof Float64Array || values instanceof Int32Array) return makeVector(values);
@@ -34,12 +76,12 @@ function vectorOf(name: string, values: ColumnValues): Vector {
     if (!values.every((value) => value === null || typeof value === 'string')) {
       throw new PluginError('invalid_params', `Column "${name}" mixes text and other values.`);
     }
-    return vectorFromArray(values as (string | null)[], new Utf8());
+    return textVector(values as (string | null)[]);
   }
   if (!values.every((value) => value === null || typeof value === 'number')) {
     throw new PluginError('invalid_params', `Column "${name}" holds values that are not numbers.`);
   }
-  return vectorFromArray(values as (number | null)[], new Float64());
+  return numberVector(values as (number | null)[]);
 }
 
 /**
