@@ -1,7 +1,9 @@
 /**
  * End-to-end tests in Debian's Chromium (never a downloaded browser) against the real server,
  * which serves the built app from dist/ (`npm test` builds it first) on a test port with a fresh
- * data directory; beside it, a stand-in company issuer and a second server that trusts it.
+ * data directory, and its plugin site on a second port of another site (localhost, while the app
+ * is on 127.0.0.1); beside it, a stand-in company issuer and a second server that trusts it, with
+ * a plugin port of its own.
  */
 import { defineConfig } from '@playwright/test';
 import { SERVER_LOG_PATH } from './e2e/support/server-log.ts';
@@ -14,6 +16,9 @@ import {
 
 const port = Number(process.env.E2E_PORT ?? 18080);
 const baseURL = `http://127.0.0.1:${port}`;
+/** Where the app's plugin frames come from: another site than `baseURL`. */
+const PLUGIN_ORIGIN = `http://localhost:${process.env.E2E_PLUGIN_PORT ?? 18081}`;
+const externalPluginOrigin = `http://localhost:${process.env.E2E_EXTERNAL_PLUGIN_PORT ?? 18082}`;
 
 const serverDefaults = {
   reuseExistingServer: false,
@@ -37,6 +42,7 @@ const embeddedDefaults = {
   DATABASE_URL: '',
   TLS_CERT_PATH: '',
   TLS_KEY_PATH: '',
+  PLUGINS_DIR: '',
 };
 
 export default defineConfig({
@@ -76,6 +82,7 @@ export default defineConfig({
       env: {
         ...embeddedDefaults,
         PORT: String(port),
+        PLUGIN_ORIGIN,
         // The demo users (alice, bob, carol, dave) sign in in the tests; loopback only.
         ENCLAVE_SEED: 'demo',
         // Every request is logged, to a file the no-upload test reads.
@@ -96,6 +103,7 @@ export default defineConfig({
       env: {
         ...embeddedDefaults,
         PORT: String(EXTERNAL_APP_PORT),
+        PLUGIN_ORIGIN: externalPluginOrigin,
         OIDC_ISSUER_URL: STAND_IN_ISSUER,
         OIDC_CLIENT_ID: 'enclave-web',
         OIDC_ADMIN_GROUP: ADMIN_GROUP,

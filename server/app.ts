@@ -28,6 +28,12 @@ import { metaRoutes, type PublicConfig } from './meta/index.ts';
 import { projectRoutes } from './projects/index.ts';
 import { connectionRoutes } from './connections/index.ts';
 import { originGuard } from './origin-guard/index.ts';
+import {
+  createPluginRegistry,
+  isPluginUpload,
+  pluginRoutes,
+  type PluginRegistry,
+} from './plugins/index.ts';
 import { securityHeaders } from './security-headers/index.ts';
 import { staticSite } from './static/index.ts';
 import type { Store } from './store/index.ts';
@@ -41,13 +47,19 @@ export interface AppDependencies {
   identity: Identity;
   keyring: Keyring;
   version: string;
+  /**
+   * The plugins the API offers; the process shares it with the plugin site. Left out, the app
+   * makes its own over `config.pluginsDir` (the registry holds no state of its own beyond the
+   * bundled plugins it reads from there, so two over the same folder and store agree).
+   */
+  plugins?: PluginRegistry | undefined;
 }
 
 export type { AppEnv };
 export { validationHook };
 
 /** The versioned JSON API; its routes' types give the SPA its typed client. */
-function createApi(deps: AppDependencies) {
+function createApi(deps: AppDependencies, registry: PluginRegistry) {
   const publicConfig: PublicConfig = {
     version: deps.version,
     publicUrl: deps.config.publicUrl,
@@ -80,7 +92,15 @@ function createApi(deps: AppDependencies) {
         allowedHosts: deps.config.connectionAllowedHosts,
       }),
     )
-    .route('/', accessRoutes());
+    .route('/', accessRoutes())
+    .route(
+      '/',
+      pluginRoutes({
+        registry,
+        pluginOrigin: deps.config.pluginOrigin,
+        maxUploadBytes: deps.config.maxUploadBytes,
+      }),
+    );
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Enclave API', version: deps.version },
@@ -120,7 +140,13 @@ export function createApp(deps: AppDependencies) {
       'request',
     );
   });
-  app.use(securityHeaders({ oidcIssuer: config.oidcIssuer, tls: Boolean(config.tls) }));
+  app.use(
+    securityHeaders({
+      oidcIssuer: config.oidcIssuer,
+      tls: Boolean(config.tls),
+      pluginOrigin: config.pluginOrigin,
+    }),
+  );
   app.use('/api/*', originGuard({ allowedOrigin: new URL(config.publicUrl).origin }));
   const apiBodyLimit = bodyLimit({
     maxSize: config.maxRequestBodyBytes,
@@ -128,13 +154,18 @@ export function createApp(deps: AppDependencies) {
       throw new PayloadTooLargeError(config.maxRequestBodyBytes);
     },
   });
-  // Dataset uploads carry their own, larger limit (MAX_UPLOAD_MB) on their route.
+  // Dataset and plugin uploads carry their own, larger limit (MAX_UPLOAD_MB) on their route.
   app.use('/api/*', (c, next) =>
-    isDatasetUpload(c.req.method, c.req.path) ? next() : apiBodyLimit(c, next),
+    isDatasetUpload(c.req.method, c.req.path) || isPluginUpload(c.req.method, c.req.path)
+      ? next()
+      : apiBodyLimit(c, next),
   );
   app.route('/', healthRoutes({ ping: () => deps.store.ping() }));
   if (deps.identity.routes) app.route('/', deps.identity.routes);
-  app.route('/api/v1', createApi(deps));
+  const registry =
+    deps.plugins ??
+    createPluginRegistry({ pluginsDir: config.pluginsDir, db: deps.store.db, logger });
+  app.route('/api/v1', createApi(deps, registry));
   app.route('/', staticSite({ root: config.staticDir }));
   app.notFound(notFoundHandler);
   app.onError(createErrorHandler(logger));

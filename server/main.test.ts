@@ -21,7 +21,14 @@ interface RunningServer {
 
 function startServer(env: Record<string, string>): Promise<RunningServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      PLUGIN_ORIGIN: 'http://localhost:0',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];
@@ -95,6 +102,36 @@ describe('the server process', () => {
     ]);
     await expect(verifyAuditChain(store.db)).resolves.toEqual({ ok: true, events: 5 });
     await store.close();
+  });
+
+  it('serves the plugin site on a second listener and closes it on SIGTERM', async () => {
+    const server = await startServer({
+      DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'enclave-main-plugins-')),
+    });
+    const announced = async () => {
+      for (let attempt = 0; attempt < 50; attempt += 1) {
+        const line = server.lines.find(
+          (candidate) =>
+            typeof candidate.msg === 'string' && candidate.msg.startsWith('plugin site listening'),
+        );
+        if (line) return line;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error('the plugin site did not announce itself');
+    };
+    const pluginPort = (await announced()).port as number;
+    expect(pluginPort).not.toBe(server.port);
+    const response = await fetch(`http://127.0.0.1:${String(pluginPort)}/healthz`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-security-policy')).toMatch(
+      /^sandbox allow-scripts; default-src 'none'/,
+    );
+    expect(response.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    const app = await fetch(`http://127.0.0.1:${String(server.port)}/healthz`);
+    expect(app.status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${String(pluginPort)}/`)).rejects.toThrow();
   });
 
   it('speaks TLS with HSTS when a certificate is configured', async () => {

@@ -1,7 +1,8 @@
 /**
  * The Enclave server process: reads the configuration, opens the store (applying migrations),
- * serves the app and its API, and on SIGTERM or SIGINT stops taking requests and closes the
- * store cleanly.
+ * serves the app and its API on PORT and the plugin site on PLUGIN_ORIGIN's port (a second
+ * listener, another site), and on SIGTERM or SIGINT stops taking requests on both and closes
+ * the store cleanly.
  */
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
@@ -21,6 +22,8 @@ import {
 import { HostAllowList } from './data-sources/index.ts';
 import { KeyringError, loadKeyring } from './keyring/index.ts';
 import { createLogger } from './logging/index.ts';
+import { createPluginSite } from './plugin-site/index.ts';
+import { createPluginRegistry } from './plugins/index.ts';
 import { openStore } from './store/index.ts';
 
 const packageJson = JSON.parse(
@@ -134,6 +137,8 @@ async function main(): Promise<void> {
       'generated a new master key: back it up, without it stored credentials and datasets cannot be opened',
     );
   }
+  const plugins = createPluginRegistry({ pluginsDir: config.pluginsDir, db: store.db, logger });
+  await plugins.ready();
   const app = createApp({
     config,
     store,
@@ -142,23 +147,36 @@ async function main(): Promise<void> {
     identity,
     keyring,
     version: packageJson.version,
+    plugins,
+  });
+  const pluginSite = createPluginSite({
+    store,
+    audit,
+    logger,
+    registry: plugins,
+    pluginOrigin: config.pluginOrigin,
+    publicUrl: config.publicUrl,
+    runtimeDir: config.pluginRuntimeDir,
   });
 
   const tlsOptions = config.tls
     ? { cert: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) }
     : undefined;
-  const server: ServerType = await new Promise((resolve, reject) => {
-    const listening = serve(
-      {
-        fetch: app.fetch,
-        port: config.port,
-        hostname: config.host,
-        ...(tlsOptions ? { createServer: createHttpsServer, serverOptions: tlsOptions } : {}),
-      },
-      () => resolve(listening),
-    );
-    listening.once('error', reject);
-  });
+  const listen = (fetch: typeof app.fetch, port: number): Promise<ServerType> =>
+    new Promise((resolve, reject) => {
+      const listening = serve(
+        {
+          fetch,
+          port,
+          hostname: config.host,
+          ...(tlsOptions ? { createServer: createHttpsServer, serverOptions: tlsOptions } : {}),
+        },
+        () => resolve(listening),
+      );
+      listening.once('error', reject);
+    });
+  const server = await listen(app.fetch, config.port);
+  const pluginServer = await listen(pluginSite.fetch, config.pluginPort);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   await audit.record({
@@ -172,16 +190,28 @@ async function main(): Promise<void> {
     { url: config.publicUrl, host: config.host, port, tls: Boolean(config.tls) },
     `Enclave listening on ${config.tls ? 'https' : 'http'}://${config.host}:${port}`,
   );
+  const pluginAddress = pluginServer.address();
+  const pluginPort =
+    typeof pluginAddress === 'object' && pluginAddress ? pluginAddress.port : config.pluginPort;
+  logger.info(
+    { pluginOrigin: config.pluginOrigin, host: config.host, port: pluginPort },
+    `plugin site listening on ${config.host}:${String(pluginPort)} for ${config.pluginOrigin}`,
+  );
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      if ('closeIdleConnections' in server) server.closeIdleConnections();
-    });
+    await Promise.all(
+      [server, pluginServer].map(
+        (listener) =>
+          new Promise<void>((resolve) => {
+            listener.close(() => resolve());
+            if ('closeIdleConnections' in listener) listener.closeIdleConnections();
+          }),
+      ),
+    );
     try {
       await audit.record({
         action: 'system.stop',

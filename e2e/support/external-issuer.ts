@@ -9,7 +9,7 @@ export const STAND_IN_PORT = Number(process.env.E2E_STAND_IN_PORT ?? 18090);
 export const STAND_IN_ISSUER = `http://127.0.0.1:${STAND_IN_PORT}/realms/stand-in`;
 
 /** The Enclave server that trusts it. */
-export const EXTERNAL_APP_PORT = Number(process.env.E2E_EXTERNAL_PORT ?? 18081);
+export const EXTERNAL_APP_PORT = Number(process.env.E2E_EXTERNAL_PORT ?? 18083);
 export const EXTERNAL_APP_URL = `http://127.0.0.1:${EXTERNAL_APP_PORT}`;
 
 /** The issuer group whose members are Enclave administrators. */

@@ -8,6 +8,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pluginZip, testPlugin } from '../plugins/testing.ts';
 import { schema } from '../store/index.ts';
 import { storeTargets, type TestStore } from '../store/testing.ts';
 import { startApiTestServer, type ApiTestServer } from '../test-api.ts';
@@ -34,6 +35,7 @@ function withRealIds(path: string): string {
     if (name === 'resourceId') return real.projects ?? '';
     if (name === 'userId' || name === 'principalId') return api.ids.dave;
     if (name === 'childId') return real.childGroup ?? '';
+    if (name === 'instanceId') return real['plugin-instances'] ?? '';
     return '';
   });
 }
@@ -73,6 +75,11 @@ function validRequests(): Record<string, ValidRequest> {
     'POST /connections/{id}/query': { body: { sql: 'select 1' } },
     'PUT /access/tags/{resourceType}/{resourceId}': { body: { tags: { sensitivity: 'public' } } },
     'PUT /access/rules/{id}': { body: { groupIds: [real.groups] } },
+    'PUT /plugins/{id}/consent': { body: { permissions: ['data:read', 'ui:panel'] } },
+    'POST /plugins/{id}/launch': { body: { tableName: 'plates', columns: ['signal'] } },
+    'POST /plugin-instances/{instanceId}/events': {
+      body: { action: 'plugin.data_read', columns: ['signal'], rows: 1 },
+    },
   };
 }
 
@@ -92,6 +99,12 @@ async function storeContents(): Promise<string> {
     'connection_grants',
     'access_rules',
     'access_rule_groups',
+    'plugins',
+    'plugin_files',
+    'broken_plugins',
+    'plugin_consents',
+    'plugin_instances',
+    'plugin_policy_rules',
   ];
   const rows = await api.server.store.rows<{ name: string; digest: string }>(
     sql.join(
@@ -112,6 +125,8 @@ async function storeContents(): Promise<string> {
 describe.each(storeTargets())('every route asks the policy, on $name', (target) => {
   let store: TestStore | undefined;
   beforeAll(async () => {
+    // The ids of the previous target's resources are not this one's.
+    for (const name of Object.keys(real)) delete real[name];
     store = await target.open();
     api = await startApiTestServer({ store });
     const document = (await (await fetch(`${api.server.url}/api/v1/openapi.json`)).json()) as {
@@ -168,6 +183,30 @@ describe.each(storeTargets())('every route asks the policy, on $name', (target) 
     for (const [name, value] of Object.entries(real)) {
       expect(value, name).toMatch(/^[0-9a-f-]{36}$/);
     }
+    // A plugin blocked for everyone (so nobody but admins may even see it), with an instance
+    // alice launched before the block.
+    const plugin = await api.call(
+      'alice',
+      'POST',
+      '/plugins',
+      pluginZip(testPlugin({ id: 'test.secret', permissions: ['data:read', 'ui:panel'] })),
+      { 'content-type': 'application/zip' },
+    );
+    expect(plugin.status).toBe(201);
+    real.plugins = 'test.secret';
+    await api.call('alice', 'PUT', '/plugins/test.secret/consent', {
+      permissions: ['data:read', 'ui:panel'],
+    });
+    const launched = await api.call('alice', 'POST', '/plugins/test.secret/launch', {});
+    expect(launched.status).toBe(201);
+    real['plugin-instances'] = launched.body.instanceId;
+    const block = await api.call('alice', 'POST', '/plugin-policies', {
+      pluginId: 'test.secret',
+      effect: 'block',
+      groupIds: null,
+    });
+    expect(block.status).toBe(201);
+    real['plugin-policies'] = block.body.id;
   }, 60_000);
   afterAll(async () => {
     await api?.close();
@@ -178,7 +217,20 @@ describe.each(storeTargets())('every route asks the policy, on $name', (target) 
     const walked = operations.filter(
       (operation) => operation.path.includes('{') && !selfService.has(routeKey(operation)),
     );
-    expect(walked.length).toBeGreaterThan(20);
+    expect(walked.length).toBeGreaterThan(30);
+    expect(walked.map(routeKey)).toEqual(
+      expect.arrayContaining([
+        'GET /plugins/{id}',
+        'DELETE /plugins/{id}',
+        'PUT /plugins/{id}/consent',
+        'DELETE /plugins/{id}/consent',
+        'POST /plugins/{id}/launch',
+        'GET /plugin-instances/{instanceId}',
+        'POST /plugin-instances/{instanceId}/events',
+        'DELETE /plugin-instances/{instanceId}',
+        'DELETE /plugin-policies/{id}',
+      ]),
+    );
     // Every route that takes a body is walked with a valid one, so that it is the decision, not
     // validation, that refuses it; a route added later without a body here fails this test.
     const requests = validRequests();

@@ -33,9 +33,14 @@ const {
   accessRuleGroups,
 } = schema;
 
-/** The resource a request is about: the system itself, or one row of a type. */
+/**
+ * The resource a request is about: the system itself, or one row of a type. Plugins are not
+ * among them: their facts depend on the plugin registry, so server/plugins loads them and asks
+ * the policy through `requireDecision`.
+ */
 export type ResourceRef =
-  { type: 'system' } | { type: Exclude<ResourceFacts['type'], 'system'>; id: string };
+  | { type: 'system' }
+  | { type: Exclude<ResourceFacts['type'], 'system' | 'plugin' | 'pluginInstance'>; id: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

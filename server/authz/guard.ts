@@ -12,6 +12,7 @@ import {
   authorize,
   type AccessRule,
   type Action,
+  type PolicyAction,
   type Decision,
   type ResourceFacts,
   type Subject,
@@ -110,6 +111,63 @@ export async function requireAccess<Ref extends ResourceRef>(
 }
 
 /**
+ * Decides the request on facts the route loaded itself (plugins: their facts come from the
+ * plugin registry and the plugin policy, not from this folder), records a denial in the audit
+ * trail and throws its answer, exactly as `requireAccess` does. Call it first in the route.
+ *
+ * @example
+ * const facts = await registry.facts(c, subject, id); // { type: 'plugin', id, name, blockedReason }
+ * await requireDecision(c, 'plugin.launch', facts);
+ */
+export async function requireDecision<Facts extends ResourceFacts>(
+  c: Context<AppEnv>,
+  action: PolicyAction,
+  facts: Facts,
+  notFoundMessage = `No ${facts.type} with this id, or you may not see it.`,
+): Promise<Granted<Facts>> {
+  const subject = await currentSubject(c);
+  const decision = authorize(subject, action, facts);
+  if (!decision.allowed) {
+    await c.var.audit.record({
+      ...requestActor(c),
+      action,
+      resourceType: facts.type,
+      resourceId: facts.type === 'system' ? null : facts.id,
+      outcome: 'denied',
+      details: { reason: decision.reason },
+    });
+    if (decision.conceal) throw new NotFoundError(notFoundMessage);
+    throw new ForbiddenError(decision.reason);
+  }
+  return { subject, facts, decision, rules: [] };
+}
+
+/**
+ * Records and answers (404) a request about a resource that does not exist, for routes whose
+ * facts `requireDecision` takes: the denial is on record like every other.
+ *
+ * @example
+ * if (!plugin) return refuseMissing(c, 'plugin.view', 'plugin', id, 'No plugin with this id.');
+ */
+export async function refuseMissing(
+  c: Context<AppEnv>,
+  action: PolicyAction,
+  resourceType: string,
+  resourceId: string,
+  message: string,
+): Promise<never> {
+  await c.var.audit.record({
+    ...requestActor(c),
+    action,
+    resourceType,
+    resourceId: resourceId.slice(0, 200),
+    outcome: 'denied',
+    details: { reason: `The ${resourceType} does not exist.` },
+  });
+  throw new NotFoundError(message);
+}
+
+/**
  * The actions the subject may take on a resource, for the UI to show only what works (the
  * server still decides each request on its own).
  *
@@ -133,7 +191,7 @@ export function allowedActions(
  */
 export function isAllowed(
   subject: Subject,
-  action: Action,
+  action: PolicyAction,
   facts: ResourceFacts,
   rules: readonly AccessRule[],
 ): boolean {

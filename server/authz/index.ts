@@ -4,6 +4,7 @@
  */
 export {
   ACTIONS,
+  PLUGIN_ACTIONS,
   authorize,
   isReadAction,
   projectOf,
@@ -19,6 +20,9 @@ export {
   type Named,
   type ProjectFacts,
   type ProjectGrant,
+  type PluginAction,
+  type PluginFacts,
+  type PolicyAction,
   type ProjectRole,
   type ResourceFacts,
   type ResourceTags,
@@ -41,8 +45,10 @@ export {
   currentSubject,
   isAllowed,
   refuseAccess,
+  refuseMissing,
   requestActor,
   requireAccess,
+  requireDecision,
   type Granted,
 } from './guard.ts';
 export { keepsAnEnabledHolder, type GranteeRef } from './remaining-holders.ts';

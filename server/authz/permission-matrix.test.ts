@@ -1,10 +1,13 @@
 /**
  * The permission matrix, through the HTTP API with the demo users: every system role (alice
  * Admin, dave User, carol Viewer) × every project role (none, viewer, editor, owner) × every
- * project-scoped action, each answered exactly as DESIGN §4 says. The expected answers come from
- * the table below, written out on its own, not from the policy's code.
+ * project-scoped action, each answered exactly as DESIGN §4 says; and every system role × every
+ * plugin action, on a plugin the policy lets everyone run and on one it blocks for everyone. The
+ * expected answers come from the tables below, written out on their own, not from the policy's
+ * code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pluginZip, testPlugin } from '../plugins/testing.ts';
 import { startApiTestServer, type ApiTestServer, type DemoUser } from '../test-api.ts';
 
 type ProjectRole = 'none' | 'viewer' | 'editor' | 'owner';
@@ -145,6 +148,127 @@ describe('the permission matrix over HTTP', () => {
           const got = response.status >= 200 && response.status < 300 ? 'allowed' : response.status;
           outcomes.push(`${action}: ${got}`);
           expected.push(`${action}: ${want}`);
+        }
+        expect(outcomes).toEqual(expected);
+      });
+    }
+  }
+});
+
+/**
+ * Issue 6 and the plugin contract: anyone signed in may list, see, consent to and launch a plugin
+ * the policy lets them run, and use their own instances (a Viewer too: a plugin writes only to
+ * the user's local table); uploads, removal and policy rules are Admin business. A plugin
+ * blocked for everyone is hidden from non-admins (404); Admins see it but are not exempt.
+ */
+const pluginTable = {
+  'plugin.list': { everyone: true, blocked: 'n/a' },
+  'plugin.view': { everyone: true, blocked: 'admins see it' },
+  'plugin.consent': { everyone: true, blocked: 'nobody' },
+  'plugin.launch': { everyone: true, blocked: 'nobody' },
+  'plugin.instance.use': { everyone: true, blocked: 'n/a' },
+  'plugin.upload': { everyone: false, blocked: 'n/a' },
+  'plugin.policy.view': { everyone: false, blocked: 'n/a' },
+  'plugin.policy.manage': { everyone: false, blocked: 'n/a' },
+  'plugin.delete': { everyone: false, blocked: 'admins only' },
+} as const;
+type PluginMatrixAction = keyof typeof pluginTable;
+
+function expectedPluginStatus(
+  systemRole: SystemRole,
+  action: PluginMatrixAction,
+  blocked: boolean,
+): 'allowed' | 403 | 404 {
+  const { everyone, blocked: whenBlocked } = pluginTable[action];
+  if (blocked && whenBlocked !== 'n/a') {
+    if (systemRole !== 'admin') return 404;
+    if (whenBlocked === 'nobody') return 403;
+    return 'allowed';
+  }
+  if (everyone || systemRole === 'admin') return 'allowed';
+  return 403;
+}
+
+describe('the plugin permission matrix over HTTP', () => {
+  let serial = 0;
+  /** A fresh uploaded plugin (so deleting it leaves the others), blocked for everyone or not. */
+  async function pluginFor(blocked: boolean): Promise<string> {
+    serial += 1;
+    const id = `matrix.plugin-${String(serial)}`;
+    const uploaded = await api.call(
+      'alice',
+      'POST',
+      '/plugins',
+      pluginZip(testPlugin({ id, permissions: ['ui:panel'] })),
+      { 'content-type': 'application/zip' },
+    );
+    expect(uploaded.status).toBe(201);
+    if (blocked) {
+      const rule = await api.call('alice', 'POST', '/plugin-policies', {
+        pluginId: id,
+        effect: 'block',
+        groupIds: null,
+      });
+      expect(rule.status).toBe(201);
+    }
+    return id;
+  }
+
+  const pluginRequests: Record<
+    PluginMatrixAction,
+    (
+      user: DemoUser,
+      id: string,
+    ) => Promise<[method: string, path: string, body?: unknown, headers?: Record<string, string>]>
+  > = {
+    'plugin.list': async () => ['GET', '/plugins'],
+    'plugin.view': async (_user, id) => ['GET', `/plugins/${id}`],
+    'plugin.consent': async (_user, id) => [
+      'PUT',
+      `/plugins/${id}/consent`,
+      { permissions: ['ui:panel'] },
+    ],
+    'plugin.launch': async (_user, id) => ['POST', `/plugins/${id}/launch`, {}],
+    'plugin.instance.use': async (user) => {
+      const id = await pluginFor(false);
+      await api.call(user, 'PUT', `/plugins/${id}/consent`, { permissions: ['ui:panel'] });
+      const launched = await api.call(user, 'POST', `/plugins/${id}/launch`, {});
+      return ['GET', `/plugin-instances/${launched.body.instanceId as string}`];
+    },
+    'plugin.upload': async () => {
+      serial += 1;
+      return [
+        'POST',
+        '/plugins',
+        pluginZip(testPlugin({ id: `matrix.upload-${String(serial)}` })),
+        { 'content-type': 'application/zip' },
+      ];
+    },
+    'plugin.policy.view': async () => ['GET', '/plugin-policies'],
+    'plugin.policy.manage': async (_user, id) => [
+      'POST',
+      '/plugin-policies',
+      { pluginId: id, effect: 'allow', groupIds: null, endsAt: '2000-01-01T00:00:00Z' },
+    ],
+    'plugin.delete': async (_user, id) => ['DELETE', `/plugins/${id}`],
+  };
+
+  for (const { user, systemRole } of subjects) {
+    for (const blocked of [false, true]) {
+      it(`${user} (system ${systemRole}) on a plugin ${blocked ? 'blocked for everyone' : 'everyone may run'}`, async () => {
+        const outcomes: string[] = [];
+        const expected: string[] = [];
+        for (const action of Object.keys(pluginRequests) as PluginMatrixAction[]) {
+          const id = await pluginFor(blocked);
+          // Consent first where the action needs one to succeed, as the UI does.
+          if (action === 'plugin.launch' && !blocked) {
+            await api.call(user, 'PUT', `/plugins/${id}/consent`, { permissions: ['ui:panel'] });
+          }
+          const [method, path, body, headers] = await pluginRequests[action](user, id);
+          const response = await api.call(user, method, path, body, headers);
+          const got = response.status >= 200 && response.status < 300 ? 'allowed' : response.status;
+          outcomes.push(`${action}: ${got}`);
+          expected.push(`${action}: ${expectedPluginStatus(systemRole, action, blocked)}`);
         }
         expect(outcomes).toEqual(expected);
       });

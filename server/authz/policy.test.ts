@@ -391,3 +391,73 @@ describe('authorize: reasons read as plain sentences', () => {
     );
   });
 });
+
+describe('plugin actions', () => {
+  const person = (systemRole: 'admin' | 'user' | 'viewer', userId = 'u-1'): Subject => ({
+    userId,
+    username: userId,
+    systemRole,
+    groups: [],
+    groupAdminOf: [],
+  });
+  const runnable = {
+    type: 'plugin',
+    id: 'enclave.chart',
+    name: 'Chart',
+    blockedReason: null,
+  } as const;
+  const blocked = {
+    ...runnable,
+    blockedReason: 'An administrator blocked this plugin for everyone.',
+  };
+  const instance = {
+    type: 'pluginInstance',
+    id: 'ref',
+    pluginId: 'enclave.chart',
+    userId: 'u-1',
+  } as const;
+
+  it('lets anyone run a runnable plugin, Viewers included, and only Admins manage plugins', () => {
+    for (const role of ['admin', 'user', 'viewer'] as const) {
+      for (const action of ['plugin.view', 'plugin.consent', 'plugin.launch'] as const) {
+        expect(authorize(person(role), action, runnable).allowed, `${role} ${action}`).toBe(true);
+      }
+      expect(authorize(person(role), 'plugin.list', { type: 'system' }).allowed).toBe(true);
+      for (const action of [
+        'plugin.upload',
+        'plugin.policy.view',
+        'plugin.policy.manage',
+      ] as const) {
+        expect(authorize(person(role), action, { type: 'system' }).allowed).toBe(role === 'admin');
+      }
+      expect(authorize(person(role), 'plugin.delete', runnable).allowed).toBe(role === 'admin');
+    }
+  });
+
+  it('hides a blocked plugin from non-admins and binds Admins too', () => {
+    expect(authorize(person('user'), 'plugin.view', blocked)).toMatchObject({
+      allowed: false,
+      conceal: true,
+    });
+    expect(authorize(person('user'), 'plugin.delete', blocked)).toMatchObject({
+      allowed: false,
+      conceal: true,
+    });
+    expect(authorize(person('admin'), 'plugin.view', blocked).allowed).toBe(true);
+    expect(authorize(person('admin'), 'plugin.launch', blocked)).toEqual({
+      allowed: false,
+      reason: blocked.blockedReason,
+      conceal: false,
+    });
+    expect(authorize(person('admin'), 'plugin.delete', blocked).allowed).toBe(true);
+  });
+
+  it('keeps an instance to its launcher, Admins included', () => {
+    expect(authorize(person('viewer'), 'plugin.instance.use', instance).allowed).toBe(true);
+    expect(authorize(person('admin', 'u-2'), 'plugin.instance.use', instance)).toMatchObject({
+      allowed: false,
+      conceal: true,
+    });
+    expect(authorize(person('user'), 'plugin.launch', instance).allowed).toBe(false);
+  });
+});

@@ -63,9 +63,22 @@ export type ResourceFacts =
   | ({ type: 'group' } & Named & { source: 'local' | 'ldap' | 'oidc' })
   | ({ type: 'project' } & ProjectFacts)
   | ({ type: 'dashboard' | 'dataset' } & Named & { tags: ResourceTags; project: ProjectFacts })
-  | ({ type: 'connection' } & Named & { tags: ResourceTags; grants: ConnectionGrant[] });
+  | ({ type: 'connection' } & Named & { tags: ResourceTags; grants: ConnectionGrant[] })
+  | ({ type: 'plugin' } & Named & PluginFacts)
+  | { type: 'pluginInstance'; id: string; pluginId: string; userId: string };
 
-export type ResourceType = ResourceFacts['type'];
+/**
+ * What the policy needs to know of a plugin. `blockedReason` is the admins' plugin policy
+ * (server/plugins, `pluginRunnability`) evaluated for the subject asking, at the time of the
+ * request: null when it may run the plugin, else why not (a block, no allow rule for it, broken
+ * files). Admins are not exempt.
+ */
+export interface PluginFacts {
+  blockedReason: string | null;
+}
+
+/** The kinds of resource the explainer and tags name (plugins are decided on their own facts). */
+export type ResourceType = Exclude<ResourceFacts['type'], 'plugin' | 'pluginInstance'>;
 
 /** An attribute rule: resources tagged `tagKey=tagValue` are open only to these groups. */
 export interface AccessRule {
@@ -111,9 +124,18 @@ const connectionActions = [
   'connection.delete',
   'connection.grants.manage',
 ] as const;
+const pluginSystemActions = [
+  'plugin.list',
+  'plugin.upload',
+  'plugin.policy.view',
+  'plugin.policy.manage',
+] as const;
+const pluginActions = ['plugin.view', 'plugin.consent', 'plugin.launch', 'plugin.delete'] as const;
+const pluginInstanceActions = ['plugin.instance.use'] as const;
 /** Explaining a decision on a resource, and tagging it, are actions on that resource. */
 const metaActions = ['access.explain', 'access.tags.manage'] as const;
 
+/** The actions on the resources the explainer and tags know (`ACTIONS`). */
 export type Action =
   | (typeof systemActions)[number]
   | (typeof groupActions)[number]
@@ -133,8 +155,27 @@ export const ACTIONS: readonly Action[] = [
   ...metaActions,
 ];
 
+/**
+ * The actions of the plugin platform. Their facts come from the plugin registry and the plugin
+ * policy (server/plugins), so the explainer does not offer them; the policy decides them here
+ * all the same.
+ */
+export type PluginAction =
+  | (typeof pluginSystemActions)[number]
+  | (typeof pluginActions)[number]
+  | (typeof pluginInstanceActions)[number];
+
+/** Every action the policy decides. */
+export type PolicyAction = Action | PluginAction;
+
+export const PLUGIN_ACTIONS: readonly PluginAction[] = [
+  ...pluginSystemActions,
+  ...pluginActions,
+  ...pluginInstanceActions,
+];
+
 /** The actions that only read; a Viewer (system role) may take nothing else. */
-const readActions: ReadonlySet<Action> = new Set<Action>([
+const readActions: ReadonlySet<PolicyAction> = new Set<PolicyAction>([
   'user.list',
   'group.list',
   'project.list',
@@ -147,14 +188,26 @@ const readActions: ReadonlySet<Action> = new Set<Action>([
   'connection.view',
   'connection.query',
   'access.explain',
+  'plugin.list',
+  'plugin.view',
 ]);
 
-export function isReadAction(action: Action): boolean {
+/**
+ * Actions that change only the caller's own things (their consents, their plugin instances);
+ * a Viewer may take them, since a plugin writes nothing but the user's local table.
+ */
+const ownActions: ReadonlySet<PolicyAction> = new Set<PolicyAction>([
+  'plugin.consent',
+  'plugin.launch',
+  'plugin.instance.use',
+]);
+
+export function isReadAction(action: PolicyAction): boolean {
   return readActions.has(action);
 }
 
 /** The action table of DESIGN §4: the least project role each project-scoped action needs. */
-const projectRoleNeeded: Partial<Record<Action, ProjectRole>> = {
+const projectRoleNeeded: Partial<Record<PolicyAction, ProjectRole>> = {
   'project.view': 'viewer',
   'project.members.view': 'viewer',
   'dashboard.view': 'viewer',
@@ -170,7 +223,7 @@ const projectRoleNeeded: Partial<Record<Action, ProjectRole>> = {
   'project.members.manage': 'owner',
 };
 
-const connectionPermissionNeeded: Partial<Record<Action, ConnectionPermission>> = {
+const connectionPermissionNeeded: Partial<Record<PolicyAction, ConnectionPermission>> = {
   'connection.view': 'use',
   'connection.query': 'use',
   'connection.update': 'edit',
@@ -179,12 +232,15 @@ const connectionPermissionNeeded: Partial<Record<Action, ConnectionPermission>> 
 };
 
 /** Which resource type each action is about. */
-function resourceTypeOf(action: Action): ResourceType {
-  if ((systemActions as readonly Action[]).includes(action)) return 'system';
-  if ((groupActions as readonly Action[]).includes(action)) return 'group';
-  if ((projectActions as readonly Action[]).includes(action)) return 'project';
-  if ((dashboardActions as readonly Action[]).includes(action)) return 'dashboard';
-  if ((datasetActions as readonly Action[]).includes(action)) return 'dataset';
+function resourceTypeOf(action: PolicyAction): ResourceFacts['type'] {
+  if ((systemActions as readonly PolicyAction[]).includes(action)) return 'system';
+  if ((pluginSystemActions as readonly PolicyAction[]).includes(action)) return 'system';
+  if ((pluginActions as readonly PolicyAction[]).includes(action)) return 'plugin';
+  if ((pluginInstanceActions as readonly PolicyAction[]).includes(action)) return 'pluginInstance';
+  if ((groupActions as readonly PolicyAction[]).includes(action)) return 'group';
+  if ((projectActions as readonly PolicyAction[]).includes(action)) return 'project';
+  if ((dashboardActions as readonly PolicyAction[]).includes(action)) return 'dashboard';
+  if ((datasetActions as readonly PolicyAction[]).includes(action)) return 'dataset';
   return 'connection';
 }
 
@@ -329,7 +385,7 @@ function deny(reason: string, conceal = false): Decision {
 }
 
 /** Where only Admins may explain access or tag: the system, users and groups. */
-function denyExplainingOrTagging(action: Action): Decision {
+function denyExplainingOrTagging(action: PolicyAction): Decision {
   return deny(
     action === 'access.explain'
       ? 'Only admins may explain access outside projects and connections.'
@@ -342,9 +398,9 @@ const groupAdminVerbs = {
   'group.update': 'rename',
   'group.delete': 'delete',
   'group.members.manage': 'manage the members of',
-} as const satisfies Partial<Record<Action, string>>;
+} as const satisfies Partial<Record<PolicyAction, string>>;
 
-function isGroupAdminAction(action: Action): action is keyof typeof groupAdminVerbs {
+function isGroupAdminAction(action: PolicyAction): action is keyof typeof groupAdminVerbs {
   return action in groupAdminVerbs;
 }
 
@@ -352,13 +408,19 @@ function isGroupAdminAction(action: Action): action is keyof typeof groupAdminVe
  * What the subject's grants alone would allow, before rules and the Viewer cap narrow it.
  * `conceal` marks denials where the subject holds nothing on the resource at all.
  */
-function decideByGrants(subject: Subject, action: Action, resource: ResourceFacts): Decision {
+function decideByGrants(subject: Subject, action: PolicyAction, resource: ResourceFacts): Decision {
+  if (resource.type === 'pluginInstance') return decideOnPluginInstance(subject, resource);
+  if (resource.type === 'plugin' && action !== 'plugin.delete') {
+    const decided = decideOnRunnablePlugin(subject, action, resource);
+    if (decided) return decided;
+  }
   if (subject.systemRole === 'admin') {
     return allow(subject, 'Admins may do everything.', [{ step: 'system-role', role: 'admin' }]);
   }
   switch (resource.type) {
     case 'system': {
-      const everyone: Action[] = [
+      const everyone: PolicyAction[] = [
+        'plugin.list',
         'user.list',
         'group.list',
         'project.list',
@@ -451,7 +513,47 @@ function decideByGrants(subject: Subject, action: Action, resource: ResourceFact
         `Your grant on the connection is "${reach.level}"; ${describe(action)} needs "${needed}".`,
       );
     }
+    case 'plugin':
+      return deny(`Only admins may ${describe(action)}.`, resource.blockedReason !== null);
   }
+}
+
+/**
+ * A plugin instance is its launcher's alone, Admins included: nobody else may even learn that
+ * it exists, let alone read its state, report events for it or end it.
+ */
+function decideOnPluginInstance(
+  subject: Subject,
+  resource: Extract<ResourceFacts, { type: 'pluginInstance' }>,
+): Decision {
+  if (resource.userId !== subject.userId) {
+    return deny('Only the user who launched a plugin instance may use it.', true);
+  }
+  return allow(subject, 'Users may use the plugin instances they launched.', [
+    { step: 'signed-in' },
+  ]);
+}
+
+/**
+ * Seeing, consenting to and launching a plugin follow the admins' plugin policy for the subject.
+ * A plugin the subject may not run is hidden from non-admins; Admins still see it (to manage
+ * it) but may not consent to or launch it while it is blocked for them.
+ */
+function decideOnRunnablePlugin(
+  subject: Subject,
+  action: PolicyAction,
+  resource: Extract<ResourceFacts, { type: 'plugin' }>,
+): Decision | null {
+  if (action === 'access.explain' || action === 'access.tags.manage') {
+    return subject.systemRole === 'admin' ? null : denyExplainingOrTagging(action);
+  }
+  if (resource.blockedReason !== null) {
+    if (subject.systemRole === 'admin' && action === 'plugin.view') return null;
+    return deny(resource.blockedReason, subject.systemRole !== 'admin');
+  }
+  return allow(subject, `Users may ${describe(action)} that the plugin policy lets them run.`, [
+    { step: 'signed-in' },
+  ]);
 }
 
 /**
@@ -463,7 +565,7 @@ function decideByGrants(subject: Subject, action: Action, resource: ResourceFact
  */
 export function authorize(
   subject: Subject,
-  action: Action,
+  action: PolicyAction,
   resource: ResourceFacts,
   rules: readonly AccessRule[] = [],
 ): Decision {
@@ -491,13 +593,18 @@ export function authorize(
     }
   }
   const decision = decideByGrants(subject, action, resource);
-  if (decision.allowed && subject.systemRole === 'viewer' && !isReadAction(action)) {
+  if (
+    decision.allowed &&
+    subject.systemRole === 'viewer' &&
+    !isReadAction(action) &&
+    !ownActions.has(action)
+  ) {
     return deny('Viewers are read-only, whatever else they are granted.');
   }
   return decision;
 }
 
-const descriptions: Record<Action, string> = {
+const descriptions: Record<PolicyAction, string> = {
   'user.list': 'list users',
   'user.manage': 'manage users',
   'group.list': 'list groups',
@@ -532,8 +639,17 @@ const descriptions: Record<Action, string> = {
   'access.rules.manage': 'manage attribute rules',
   'access.explain': 'explain access',
   'access.tags.manage': 'tag resources',
+  'plugin.list': 'list plugins',
+  'plugin.upload': 'upload plugins',
+  'plugin.policy.view': 'see plugin policy rules',
+  'plugin.policy.manage': 'manage plugin policy rules',
+  'plugin.view': 'see plugins',
+  'plugin.consent': 'grant or revoke consent to plugins',
+  'plugin.launch': 'launch plugins',
+  'plugin.delete': 'delete plugins',
+  'plugin.instance.use': 'use plugin instances',
 };
 
-function describe(action: Action): string {
+function describe(action: PolicyAction): string {
   return descriptions[action];
 }

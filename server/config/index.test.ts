@@ -228,4 +228,53 @@ describe('loadConfig', () => {
     expect(() => loadConfig(environment)).toThrow(ConfigError);
     expect(() => loadConfig(environment)).toThrow(variable);
   });
+
+  describe('the plugin site', () => {
+    it('defaults to another site than the app, and the built plugins', () => {
+      expect(loadConfig({})).toMatchObject({
+        pluginOrigin: 'http://localhost:8081',
+        pluginPort: 8081,
+        pluginsDir: path.resolve('dist/plugins'),
+        pluginRuntimeDir: path.resolve('dist/plugin-runtime'),
+      });
+      // An app on localhost gets its plugins on 127.0.0.1, another site.
+      expect(loadConfig({ HOST: 'localhost' }).pluginOrigin).toBe('http://127.0.0.1:8081');
+    });
+
+    it('reads PLUGIN_ORIGIN and PLUGINS_DIR', () => {
+      const config = loadConfig({
+        PUBLIC_URL: 'https://enclave.example.org',
+        PLUGIN_ORIGIN: 'https://plugins.example-usercontent.org:8443/',
+        PLUGINS_DIR: '/opt/enclave/plugins',
+      });
+      expect(config).toMatchObject({
+        pluginOrigin: 'https://plugins.example-usercontent.org:8443',
+        pluginPort: 8443,
+        pluginsDir: '/opt/enclave/plugins',
+      });
+      expect(loadConfig({ PLUGIN_ORIGIN: 'https://plugins.example.net' }).pluginPort).toBe(443);
+    });
+
+    it.each([
+      ['http://127.0.0.1:8081', {}],
+      ['http://localhost:9000', { PUBLIC_URL: 'http://localhost:8080' }],
+      ['https://plugins.example.org', { PUBLIC_URL: 'https://enclave.example.org' }],
+      ['http://plugins.example.org:8081', { PUBLIC_URL: 'https://example.org' }],
+      ['https://a.b.example.co.uk', { PUBLIC_URL: 'https://c.example.co.uk' }],
+    ])('refuses %s, the same site as the app', (origin, environment) => {
+      expect(() => loadConfig({ ...environment, PLUGIN_ORIGIN: origin })).toThrow(
+        /^Invalid configuration: PLUGIN_ORIGIN: .* is the same site as the app/,
+      );
+    });
+
+    it.each([
+      ['http://localhost:8081/plugins', 'must be an origin only'],
+      ['http://user:secret@localhost:8081', 'must be an origin only'],
+      ['ftp://localhost:8081', 'PLUGIN_ORIGIN'],
+      ['http://localhost:8080', 'is PORT'],
+    ])('refuses PLUGIN_ORIGIN=%s', (origin, reason) => {
+      expect(() => loadConfig({ PLUGIN_ORIGIN: origin })).toThrow(ConfigError);
+      expect(() => loadConfig({ PLUGIN_ORIGIN: origin })).toThrow(reason);
+    });
+  });
 });

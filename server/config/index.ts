@@ -53,6 +53,14 @@ const environmentSchema = z
       .default('info'),
     LOG_FORMAT: z.enum(['json', 'text']).default('json'),
     STATIC_DIR: z.string().min(1).default('./dist'),
+    PLUGIN_ORIGIN: z
+      .url({ protocol: /^https?$/ })
+      .refine((value) => {
+        const url = new URL(value);
+        return url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+      }, 'must be an origin only (scheme, host and port; no path, query or credentials)')
+      .optional(),
+    PLUGINS_DIR: z.string().min(1).default('./dist/plugins'),
     ENCLAVE_SEED: z.enum(['demo']).optional(),
     JWT_PRIVATE_KEY_PATH: z.string().min(1).optional(),
     ENCLAVE_MASTER_KEY_PATH: z.string().min(1).optional(),
@@ -183,6 +191,17 @@ export interface Config {
   connectionAllowedHosts: HostAllowList;
   /** `demo`: create the demo users (loopback hosts only). */
   seed: 'demo' | undefined;
+  /**
+   * The origin plugin frames are served from (the second listener), e.g. `http://localhost:8081`:
+   * always a different site than `publicUrl`, so a plugin runs in a process of its own.
+   */
+  pluginOrigin: string;
+  /** The port the plugin listener binds on `host`: the one `pluginOrigin` names. */
+  pluginPort: number;
+  /** Folder of the bundled plugins, one folder with a `manifest.json` each, read at start. */
+  pluginsDir: string;
+  /** Folder of the SDK's frame runtime (`enclave-runtime.js`, `.css`): `<staticDir>/plugin-runtime`. */
+  pluginRuntimeDir: string;
 }
 
 /** The client id of the SPA at the built-in provider. */
@@ -194,6 +213,27 @@ export const BUILT_IN_SCOPE = 'openid profile email';
 /** Raised when the environment holds a value the server cannot run with. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/**
+ * The part of a host name that decides its *site*: an IP address or a single-label name is its
+ * own site; a domain name is approximated by its last two labels. Without the public suffix list
+ * this can only merge sites (`a.example.co.uk` and `b.other.co.uk` both give `co.uk`), never
+ * split one, so a refusal may be overcautious but a same-site pair is never let through.
+ *
+ * @example
+ * siteOf('enclave.example.org'); // 'example.org'
+ * siteOf('127.0.0.1');           // '127.0.0.1'
+ */
+export function siteOf(host: string): string {
+  const bare = host
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
+  if (ipv4.test(bare) || bare.includes(':')) return bare;
+  return bare.split('.').slice(-2).join('.');
 }
 
 /**
@@ -222,6 +262,26 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
   const scheme = tls ? 'https' : 'http';
   const dataDir = path.resolve(env.DATA_DIR);
   const publicUrl = (env.PUBLIC_URL ?? `${scheme}://${env.HOST}:${env.PORT}`).replace(/\/+$/, '');
+  const appHost = env.PUBLIC_URL ? new URL(env.PUBLIC_URL).hostname : env.HOST;
+  // The default is another site than the app's: localhost, or 127.0.0.1 when the app is on localhost.
+  const pluginOriginUrl = new URL(
+    env.PLUGIN_ORIGIN ??
+      (siteOf(appHost) === 'localhost' ? 'http://127.0.0.1:8081' : 'http://localhost:8081'),
+  );
+  if (siteOf(pluginOriginUrl.hostname) === siteOf(appHost)) {
+    throw new ConfigError(
+      `Invalid configuration: PLUGIN_ORIGIN: ${pluginOriginUrl.origin} is the same site as the app (${appHost}, site "${siteOf(appHost)}"); plugins must be served from another site (e.g. http://localhost:8081 when the app is at http://127.0.0.1:8080) so that they run in a process of their own`,
+    );
+  }
+  const pluginPort = Number(
+    pluginOriginUrl.port || (pluginOriginUrl.protocol === 'https:' ? 443 : 80),
+  );
+  // Port 0 (tests) lets the system pick a free port for each listener.
+  if (pluginPort === env.PORT && pluginPort !== 0) {
+    throw new ConfigError(
+      `Invalid configuration: PLUGIN_ORIGIN: its port ${String(pluginPort)} is PORT, the app's own listener; the plugin listener needs a port of its own`,
+    );
+  }
   // The issuer identifier is compared byte for byte with `iss` (some issuers end it with a
   // slash, most do not), so it is kept exactly as given.
   const externalIssuer: ExternalIssuerConfig | undefined =
@@ -255,6 +315,10 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
     staticDir: path.resolve(env.STATIC_DIR),
+    pluginOrigin: pluginOriginUrl.origin,
+    pluginPort,
+    pluginsDir: path.resolve(env.PLUGINS_DIR),
+    pluginRuntimeDir: path.join(path.resolve(env.STATIC_DIR), 'plugin-runtime'),
     jwtPrivateKeyPath: env.JWT_PRIVATE_KEY_PATH
       ? path.resolve(env.JWT_PRIVATE_KEY_PATH)
       : undefined,

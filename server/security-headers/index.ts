@@ -1,7 +1,7 @@
 /**
  * Security headers on every response. The app's pages get a strict Content Security Policy
  * (scripts only from our origin, Trusted Types required for DOM script sinks, the network only to
- * ourselves and the configured issuer); API responses, which are never rendered, get an even
+ * ourselves and the configured issuer, frames only from the plugin site); API responses, which are never rendered, get an even
  * narrower one. HSTS is sent only when the server itself speaks TLS.
  */
 import type { MiddlewareHandler } from 'hono';
@@ -14,6 +14,11 @@ export interface SecurityHeadersOptions {
   oidcIssuer: string;
   /** Whether responses travel over TLS (turns on HSTS and upgrade-insecure-requests). */
   tls: boolean;
+  /**
+   * The plugin site's origin (`PLUGIN_ORIGIN`): the only thing the app's pages may frame. Left
+   * out (the provider's own pages), nothing may be framed.
+   */
+  pluginOrigin?: string | undefined;
 }
 
 /** Powerful features the app never uses, switched off for it and any frame. */
@@ -57,7 +62,8 @@ export function appContentSecurityPolicy(options: SecurityHeadersOptions): strin
     ['worker-src', "'self'"],
     ['manifest-src', "'self'"],
     ['media-src', "'none'"],
-    ['frame-src', "'none'"],
+    // A plugin frame that navigates itself anywhere but the plugin site is blocked here.
+    ['frame-src', options.pluginOrigin ? new URL(options.pluginOrigin).origin : "'none'"],
     ['object-src', "'none'"],
     ['base-uri', "'none'"],
     ['form-action', "'self'", issuerOrigin],

@@ -14,6 +14,10 @@ describe('the static site', () => {
     await writeFile(path.join(root, 'index.html'), '<!doctype html><title>Enclave</title>');
     await writeFile(path.join(root, 'assets', 'app-1234.js'), 'console.log(1)');
     await writeFile(path.join(root, 'sw.js'), 'self.addEventListener("fetch", () => {})');
+    await mkdir(path.join(root, 'plugins', 'enclave.chart'), { recursive: true });
+    await writeFile(path.join(root, 'plugins', 'enclave.chart', 'worker.js'), 'plugin-code-91c2');
+    await mkdir(path.join(root, 'plugin-runtime'));
+    await writeFile(path.join(root, 'plugin-runtime', 'enclave-runtime.js'), 'runtime-code-91c2');
     await writeFile(path.join(os.tmpdir(), 'enclave-secret.txt'), 'outside-content-7f3a');
     server = await startTestServer({ env: { STATIC_DIR: root } });
   });
@@ -49,6 +53,20 @@ describe('the static site', () => {
     const provider = await fetch(`${server.url}/oidc/no-such-endpoint`);
     expect(await provider.text()).not.toContain('<title>Enclave</title>');
     expect((await fetch(`${server.url}/assets/missing.js`)).status).toBe(404);
+  });
+
+  it('leaves the built plugins and their runtime to the plugin site', async () => {
+    for (const target of [
+      '/plugins/enclave.chart/worker.js',
+      '/plugin-runtime/enclave-runtime.js',
+      '/plugins/enclave.chart/missing.js',
+    ]) {
+      const response = await fetch(`${server.url}${target}`);
+      expect(response.status, target).toBe(404);
+      expect(await response.text(), target).not.toContain('-code-91c2');
+    }
+    const page = await fetch(`${server.url}/plugins`);
+    expect(await page.text()).toContain('<title>Enclave</title>');
   });
 
   it('never serves a file outside its folder', async () => {

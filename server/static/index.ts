@@ -18,6 +18,12 @@ const immutableAsset = /^\/assets\//;
 /** Paths that belong to the server (the API, the built-in provider), never to the SPA. */
 const serverPaths = /^\/(api|oidc)(\/|$)/;
 
+/**
+ * The built plugins and their runtime sit in the build folder too, but they belong to the plugin
+ * site (another origin, with the plugin CSP): on the app's origin they would run as the app.
+ */
+const pluginBuildPaths = /^\/(plugins|plugin-runtime)\//;
+
 function isPagePath(requestPath: string): boolean {
   return !serverPaths.test(requestPath) && path.posix.extname(requestPath) === '';
 }
@@ -38,7 +44,8 @@ export function staticSite(options: StaticSiteOptions) {
       immutableAsset.test(relative) ? 'public, max-age=31536000, immutable' : 'no-cache',
     );
   };
-  site.use('*', serveStatic({ root: options.root, onFound: cacheHeaders }));
+  const serveBuild = serveStatic({ root: options.root, onFound: cacheHeaders });
+  site.use('*', (c, next) => (pluginBuildPaths.test(c.req.path) ? next() : serveBuild(c, next)));
   site.get('*', async (c, next) => {
     if (!isPagePath(c.req.path)) return next();
     return serveStatic({ root: options.root, path: 'index.html', onFound: cacheHeaders })(c, next);

@@ -387,3 +387,110 @@ export const accessRuleGroups = pgTable(
   },
   (table) => [primaryKey({ columns: [table.ruleId, table.groupId] })],
 );
+
+/**
+ * A plugin an admin uploaded (bundled plugins live in `PLUGINS_DIR` and are not stored). The
+ * manifest is kept as validated; `manifest_sha256` names this exact upload, so an instance
+ * launched on an earlier upload of the same id stops when the plugin is replaced.
+ */
+export const plugins = pgTable('plugins', {
+  id: text('id').primaryKey(),
+  manifest: jsonb('manifest').notNull(),
+  manifestSha256: text('manifest_sha256').notNull(),
+  uploadedBy: uuid('uploaded_by').references(() => users.id, { onDelete: 'set null' }),
+  uploadedAt: timestamp('uploaded_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+/** The files of an uploaded plugin, with the SHA-256 they had when the manifest was checked. */
+export const pluginFiles = pgTable(
+  'plugin_files',
+  {
+    pluginId: text('plugin_id')
+      .notNull()
+      .references(() => plugins.id, { onDelete: 'cascade' }),
+    path: text('path').notNull(),
+    sha256: text('sha256').notNull(),
+    content: bytea('content').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.pluginId, table.path] })],
+);
+
+/**
+ * Plugins whose files stopped matching their manifest when served (bundled or uploaded): they
+ * are refused until replaced (an upload) or re-verified at start (bundled).
+ */
+export const brokenPlugins = pgTable('broken_plugins', {
+  pluginId: text('plugin_id').primaryKey(),
+  manifestSha256: text('manifest_sha256').notNull(),
+  path: text('path').notNull(),
+  detectedAt: timestamp('detected_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+/** The permissions a user approved for a plugin; launching needs all the manifest asks for. */
+export const pluginConsents = pgTable(
+  'plugin_consents',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    pluginId: text('plugin_id').notNull(),
+    permissions: jsonb('permissions').$type<string[]>().notNull(),
+    grantedAt: timestamp('granted_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.pluginId] })],
+);
+
+/**
+ * One launch of a plugin by a user: the id is the unguessable part of the frame's URL. The frame
+ * document is served once (`document_served_at`), within a minute of the launch; files while the
+ * instance is neither ended nor expired.
+ */
+export const pluginInstances = pgTable(
+  'plugin_instances',
+  {
+    id: text('id').primaryKey(),
+    pluginId: text('plugin_id').notNull(),
+    manifestSha256: text('manifest_sha256').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    permissions: jsonb('permissions').$type<string[]>().notNull(),
+    tableName: text('table_name'),
+    columns: jsonb('columns').$type<string[]>(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    documentServedAt: timestamp('document_served_at', { withTimezone: true, mode: 'date' }),
+    endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
+    endReason: text('end_reason'),
+  },
+  (table) => [
+    index('plugin_instances_user_idx').on(table.userId),
+    index('plugin_instances_expires_at_idx').on(table.expiresAt),
+  ],
+);
+
+/**
+ * An admin's rule on a plugin: `allow` or `block`, for everyone (`group_ids` null) or members of
+ * these groups (nesting included), while now ∈ [starts_at, ends_at).
+ */
+export const pluginPolicyRules = pgTable(
+  'plugin_policy_rules',
+  {
+    id: uuid('id').primaryKey(),
+    pluginId: text('plugin_id').notNull(),
+    effect: text('effect').notNull(),
+    groupIds: jsonb('group_ids').$type<string[] | null>(),
+    startsAt: timestamp('starts_at', { withTimezone: true, mode: 'date' }),
+    endsAt: timestamp('ends_at', { withTimezone: true, mode: 'date' }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [
+    check('plugin_policy_rules_effect_check', sql`${table.effect} in ('allow', 'block')`),
+    check(
+      'plugin_policy_rules_window_check',
+      sql`${table.startsAt} is null or ${table.endsAt} is null or ${table.startsAt} < ${table.endsAt}`,
+    ),
+    index('plugin_policy_rules_plugin_idx').on(table.pluginId),
+  ],
+);
