@@ -26,6 +26,11 @@ export const queryKeys = {
     one: (id: string) => ['connections', id] as const,
   },
   users: { all: ['users'] as const },
+  plugins: {
+    all: ['plugins'] as const,
+    policies: ['plugins', 'policies'] as const,
+    instance: (instanceId: string) => ['plugin-instances', instanceId] as const,
+  },
   localDatasets: (ownerId: string) => ['local-datasets', ownerId] as const,
   accessRules: ['access-rules'] as const,
   accessExplanation: (question: object) => ['access-explanation', question] as const,

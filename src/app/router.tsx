@@ -1,8 +1,8 @@
 /**
  * The app's routes, defined in code: the overview, projects (with their dashboards and
- * datasets), groups, connections, the access explainer, the admin page, a placeholder page per
- * area still to come, a not-found page, and the two pages of the sign-in flow that the issuer
- * sends people back to. Every page but those two is behind the sign-in gate (see `AuthRoot`). A
+ * datasets), groups, connections, the access explainer, the plugins, the admin page, a
+ * placeholder page per area still to come, a not-found page, and the two pages of the sign-in
+ * flow that the issuer sends people back to. Every page but those two is behind the sign-in gate (see `AuthRoot`). A
  * page that throws shows the route error view inside the layout.
  *
  * Pages take their path parameters as props; only this file reads them from the router.
@@ -30,6 +30,7 @@ import { GroupListPage } from '../groups/group-list-page.tsx';
 import { GroupPage } from '../groups/group-page.tsx';
 import { HomePage } from '../home/home-page.tsx';
 import { AppLayout } from '../layout/app-layout.tsx';
+import { PluginsPage } from '../plugins/index.ts';
 import { ProjectListPage } from '../projects/project-list-page.tsx';
 import { ProjectPage } from '../projects/project-page.tsx';
 
@@ -149,6 +150,12 @@ const accessRoute = createRoute({
   },
 });
 
+const pluginsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/plugins',
+  component: PluginsPage,
+});
+
 const adminRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/admin',
@@ -185,6 +192,7 @@ export const router = createRouter({
     connectionListRoute,
     connectionRoute,
     accessRoute,
+    pluginsRoute,
     adminRoute,
     signInCallbackRoute,
     signedOutRoute,

@@ -77,11 +77,7 @@ export const areas = [
     summary: 'Third-party analyses, isolated from your data.',
     icon: 'plugins',
     audience: 'everyone',
-    status: 'planned',
-    capabilities: [
-      'Run plugins in sandboxed frames on a separate site, with no network access.',
-      'See and approve each permission a plugin asks for, such as reading the columns you pick.',
-    ],
+    status: 'available',
   },
   {
     path: '/audit',

@@ -1,8 +1,8 @@
 /**
- * One column's header in the grid: its name (a button that sorts), its type (a menu to change it
- * where the file's format allows), and a summary of its values: a small histogram with the range
- * for numbers and dates, the most frequent value and the number of distinct ones otherwise, and
- * the count of empty cells.
+ * One column's header in the grid: its name (a button that sorts), a badge naming the plugin that
+ * added it when a plugin did, its type (a menu to change it where the file's format allows), and
+ * a summary of its values: a small histogram with the range for numbers and dates, the most
+ * frequent value and the number of distinct ones otherwise, and the count of empty cells.
  */
 import { LOGICAL_TYPES } from '../../../workers/engine/columns/column-data.ts';
 import type {
@@ -11,6 +11,7 @@ import type {
   LogicalType,
   SortKey,
 } from '../../../workers/engine/protocol.ts';
+import { usePluginName } from '../../plugins/index.ts';
 import { formatCell } from './format-cell.ts';
 
 export const typeLabels: Record<LogicalType, string> = {
@@ -85,6 +86,7 @@ export function ColumnHeader({
   onSort,
   onRetype,
 }: ColumnHeaderProps) {
+  const pluginName = usePluginName(column.source?.plugin);
   const ariaSort = sort ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none';
   const arrow = sort ? (sort.direction === 'asc' ? '▲' : '▼') : '';
   return (
@@ -114,6 +116,11 @@ export function ColumnHeader({
           </button>
         ) : (
           <span className="grid-column-name">{column.name}</span>
+        )}
+        {pluginName && (
+          <span className="badge badge-plugin" title={`Added by the plugin ${pluginName}`}>
+            {pluginName}
+          </span>
         )}
       </div>
       {onRetype ? (

@@ -55,6 +55,10 @@ export interface DataGridProps {
   readonly onRetype?: (column: string, type: LogicalType) => void;
   /** Names the grid for assistive technology. */
   readonly label: string;
+  /** Row positions (in this view) that are selected. */
+  readonly selectedRows?: ReadonlySet<number>;
+  /** Offered as a button on each row's number: a click selects it, shift-click a range. */
+  readonly onRowClick?: (row: number, extend: boolean) => void;
 }
 
 /** The next sort when a header's name is clicked: asc, then desc, then off. */
@@ -92,6 +96,8 @@ export function DataGrid({
   onSortChange,
   onRetype,
   label,
+  selectedRows,
+  onRowClick,
 }: DataGridProps) {
   const [scroller, setScroller] = useState<HTMLDivElement | null>(null);
   const viewportHeight = useViewportHeight(scroller);
@@ -189,16 +195,30 @@ export function DataGrid({
     const row = window.firstRow + i;
     const block = blockFor(row);
     const inBlock = row - Math.floor(row / ROW_BLOCK) * ROW_BLOCK;
+    const selected = selectedRows?.has(row) ?? false;
     rows.push(
       <div
         key={row}
         role="row"
         aria-rowindex={row + 2}
-        className="grid-row"
+        {...(onRowClick ? { 'aria-selected': selected } : {})}
+        className={selected ? 'grid-row grid-row-selected' : 'grid-row'}
         style={{ transform: `translateY(${String(window.offset + i * ROW_HEIGHT)}px)` }}
       >
         <div role="rowheader" className="grid-index" style={{ width: INDEX_WIDTH }}>
-          {(row + 1).toLocaleString()}
+          {onRowClick ? (
+            <button
+              type="button"
+              className="grid-row-select"
+              aria-pressed={selected}
+              title="Select this row (shift-click selects a range)"
+              onClick={(event) => onRowClick(row, event.shiftKey)}
+            >
+              {(row + 1).toLocaleString()}
+            </button>
+          ) : (
+            (row + 1).toLocaleString()
+          )}
         </div>
         {virtualColumns.map((virtual) => {
           const column = columns[virtual.index];

@@ -1,8 +1,9 @@
 /**
  * The workbench over one engine table: the grid with its column summaries, the filter, sort and
- * group controls, a chart of the current rows and saving the view to a dashboard. Every answer is
- * computed in the engine worker; this component keeps only the choices and the ids of the views
- * they made.
+ * group controls, a chart of the current rows, saving the view to a dashboard and running a
+ * plugin on the rows on screen. Rows can be selected by their numbers (click, shift-click for a
+ * range); plugins allowed to read the selection get it. Every answer is computed in the engine
+ * worker; this component keeps only the choices and the ids of the views they made.
  */
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
@@ -18,17 +19,26 @@ import { engine } from '../../engine/engine-client.ts';
 import { useColumnStats } from '../../engine/use-column-stats.ts';
 import { useEngineView } from '../../engine/use-engine-view.ts';
 import { ErrorPanel } from '../../errors/error-panel.tsx';
+import { RunPluginDialog } from '../../plugins/index.ts';
+import type { RunningPlugin } from '../../plugins/index.ts';
 import { DataGrid } from '../grid/data-grid.tsx';
+import { nextSelection, type RowSelection, type SelectionState } from './row-selection.ts';
 import { ChartBuilder } from './chart-builder.tsx';
 import { FilterBuilder, type FilterSummary } from './filter-builder.tsx';
 import { GroupBuilder } from './group-builder.tsx';
 import { SaveViewPanel } from './save-view-panel.tsx';
+
+export type { RowSelection } from './row-selection.ts';
 
 interface WorkbenchProps {
   readonly table: TableInfo;
   /** Offered when the table was read from delimited text still in hand. */
   readonly onRetype?: (column: string, type: LogicalType) => void;
   readonly retyping?: boolean;
+  /** Offers "Run plugin"; called with the plugin once it is launched. */
+  readonly onPluginLaunched?: (running: RunningPlugin) => void;
+  /** The rows selected in the view the grid shows (positions in that view). */
+  readonly onSelectionChange?: (selection: RowSelection) => void;
 }
 
 /** The grouped table for a view, dropped from the engine when the grouping changes. */
@@ -50,7 +60,13 @@ function useGrouped(viewId: string | undefined, spec: GroupBySpec | null) {
   return grouped;
 }
 
-export function Workbench({ table, onRetype, retyping = false }: WorkbenchProps) {
+export function Workbench({
+  table,
+  onRetype,
+  retyping = false,
+  onPluginLaunched,
+  onSelectionChange,
+}: WorkbenchProps) {
   const [sort, setSort] = useState<SortKey[]>([]);
   const [filter, setFilter] = useState<Predicate | undefined>(undefined);
   const [filterSummary, setFilterSummary] = useState<FilterSummary | null>(null);
@@ -67,6 +83,19 @@ export function Workbench({ table, onRetype, retyping = false }: WorkbenchProps)
   const shownId = shownGrouped?.tableId ?? view?.viewId;
   const stats = useColumnStats(shownId);
   const report = table.report;
+  const [selection, setSelection] = useState<SelectionState>({
+    viewId: '',
+    rows: [],
+    anchor: null,
+  });
+  const viewId = view?.viewId;
+  const selectedRows = selection.viewId === viewId ? selection.rows : [];
+  const selectedSet = new Set(selectedRows);
+  useEffect(() => {
+    if (viewId) onSelectionChange?.({ viewId, rows: selectedRows });
+    // Only when the rows or the view change, not on every render's new array.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [viewId, selection]);
 
   return (
     <div className="workbench">
@@ -110,7 +139,21 @@ export function Workbench({ table, onRetype, retyping = false }: WorkbenchProps)
           busy={grouped.isFetching}
           onGroup={setGroupSpec}
         />
+        {onPluginLaunched && view && (
+          <RunPluginDialog
+            table={table}
+            viewId={view.viewId}
+            viewRowCount={view.rowCount}
+            onLaunched={onPluginLaunched}
+          />
+        )}
       </div>
+      {onSelectionChange && !shownGrouped && selectedRows.length > 0 && (
+        <p className="note" data-testid="selected-rows">
+          {selectedRows.length.toLocaleString()} {selectedRows.length === 1 ? 'row' : 'rows'}{' '}
+          selected (shift-click a row's number to select a range, click it again to clear).
+        </p>
+      )}
       {error !== undefined && <ErrorPanel error={error} title="The rows could not be computed" />}
       {grouped.isError && (
         <ErrorPanel error={grouped.error} title="The rows could not be grouped" />
@@ -139,6 +182,13 @@ export function Workbench({ table, onRetype, retyping = false }: WorkbenchProps)
             onSortChange={setSort}
             {...(onRetype ? { onRetype } : {})}
             label={table.name}
+            {...(onSelectionChange
+              ? {
+                  selectedRows: selectedSet,
+                  onRowClick: (row: number, extend: boolean) =>
+                    setSelection((current) => nextSelection(current, view.viewId, row, extend)),
+                }
+              : {})}
           />
         )
       )}
