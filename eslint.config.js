@@ -20,6 +20,20 @@ const wrappedLibraries = [
     files: ['server/arrow/**/*.ts', 'workers/engine/arrow/**/*.ts', 'sdk/src/arrow.ts'],
   },
   {
+    pattern: 'dompurify',
+    wrapper: 'sdk/runtime/svg-sanitiser.ts',
+    files: ['sdk/runtime/svg-sanitiser.ts'],
+  },
+  {
+    pattern: 'fflate',
+    wrapper: 'server/plugins/plugin-archive.ts (and the zips the tests build)',
+    files: [
+      'server/plugins/plugin-archive*.ts',
+      'server/plugins/testing.ts',
+      'e2e/support/plugin-fixtures.ts',
+    ],
+  },
+  {
     pattern: 'oidc-client-ts',
     wrapper: 'src/auth/oidc-client.ts',
     files: ['src/auth/oidc-client.ts'],

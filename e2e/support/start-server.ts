@@ -7,6 +7,9 @@
  * read the server's log (e.g. to prove a file's content never reached it), and only its warnings
  * and errors are passed on to the test run's output.
  *
+ * Its plugins come from a temporary copy of the built first-party plugins plus the e2e fixtures
+ * (`plugin-fixtures.ts`), so a test can change a plugin's files on disk after the server started.
+ *
  * Playwright signals the whole process group, server included, on teardown: this wrapper only
  * waits for the server to close its store, then cleans up.
  */
@@ -14,13 +17,15 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { preparePluginsDir } from './plugin-fixtures.ts';
 
 /** How long the server may take to close its store before it is killed. */
 const STOP_GRACE_MS = 10_000;
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'enclave-e2e-'));
+const pluginsDir = preparePluginsDir(Number(process.env.PORT));
 const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-  env: { ...process.env, DATA_DIR: dataDir },
+  env: { ...process.env, DATA_DIR: dataDir, PLUGINS_DIR: pluginsDir },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 const logFile = process.env.E2E_SERVER_LOG ? createWriteStream(process.env.E2E_SERVER_LOG) : null;
@@ -59,5 +64,6 @@ process.on('SIGINT', stopping);
 server.on('exit', (code, signal) => {
   logFile?.end();
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(pluginsDir, { recursive: true, force: true });
   process.exit(code ?? (signal ? 1 : 0));
 });
