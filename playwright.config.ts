@@ -6,6 +6,7 @@
  * a plugin port of its own.
  */
 import { defineConfig } from '@playwright/test';
+import { PLUGIN_ORIGIN } from './e2e/support/plugin-origin.ts';
 import { SERVER_LOG_PATH } from './e2e/support/server-log.ts';
 import {
   ADMIN_GROUP,
@@ -16,8 +17,6 @@ import {
 
 const port = Number(process.env.E2E_PORT ?? 18080);
 const baseURL = `http://127.0.0.1:${port}`;
-/** Where the app's plugin frames come from: another site than `baseURL`. */
-const PLUGIN_ORIGIN = `http://localhost:${process.env.E2E_PLUGIN_PORT ?? 18081}`;
 const externalPluginOrigin = `http://localhost:${process.env.E2E_EXTERNAL_PLUGIN_PORT ?? 18082}`;
 
 const serverDefaults = {

@@ -3,6 +3,7 @@
  * browser needs it: served from the root, as JavaScript, never stale.
  */
 import { expect, test } from './support/fixtures.ts';
+import { PLUGIN_ORIGIN } from './support/plugin-origin.ts';
 
 /** The CSP as a map from directive to its sources. */
 function parseCsp(header: string): Map<string, string[]> {
@@ -33,7 +34,8 @@ test('documents carry the strict CSP and the other security headers', async ({ p
       'worker-src': ["'self'"],
       'manifest-src': ["'self'"],
       'media-src': ["'none'"],
-      'frame-src': ["'none'"],
+      // Plugin frames, from the plugin site only (so a plugin cannot navigate its frame away).
+      'frame-src': [PLUGIN_ORIGIN],
       'object-src': ["'none'"],
       'base-uri': ["'none'"],
       'frame-ancestors': ["'none'"],
