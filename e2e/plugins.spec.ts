@@ -107,6 +107,29 @@ test('statistics: consent in plain words once, results added as labelled columns
   await expect(runDialog(page).getByRole('button', { name: 'Approve' })).toHaveCount(0);
 });
 
+test('statistics on a table longer than one read page: all 250,001 rows in, all rows back', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  const rows = 250_001;
+  await signIn(page, 'bob', '/data');
+  await openCsv(page, 'long.csv', assayCsv(rows));
+  await expect(page.getByTestId('row-count')).toContainText('250,001 rows, 5 columns');
+  const plugin = await launchPlugin(page, 'Descriptive statistics', { columns: ['dose_mg'] });
+  const summary = plugin.frame.getByRole('table');
+  // The count column says every row reached the plugin (the SDK read them in pages).
+  await expect(summary.getByRole('row').nth(1)).toContainText(/dose_mg\s*250,?001/, {
+    timeout: 60_000,
+  });
+  await plugin.frame.getByRole('button', { name: 'Add 1 column(s)' }).click();
+  await expect(
+    plugin.frame.getByText(/^Added dose_mg_z to long\.csv \(250,001 rows\)/),
+  ).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('row-count')).toContainText('250,001 rows, 6 columns');
+});
+
 test('chart: an SVG chart is drawn in the panel', async ({ page }) => {
   await bobOnAssay(page);
   const plugin = await launchPlugin(page, 'Chart', { columns: ['dose_mg', 'signal'] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readColumns, tableFromColumns, tableFromIpc, tableToIpc } from './arrow.ts';
+import { joinPages, readColumns, tableFromColumns, tableFromIpc, tableToIpc } from './arrow.ts';
 import { PluginError } from './plugin-error.ts';
 
 function payload(bytes: Uint8Array) {
@@ -49,5 +49,29 @@ describe('tableFromColumns and readColumns', () => {
     const columns = readColumns(payload(bytes));
     expect([...(columns.n as Int32Array)]).toEqual([5, 6]);
     expect(columns.s).toEqual(['x', null]);
+  });
+});
+
+describe('joinPages', () => {
+  const page = (columns: Parameters<typeof tableFromColumns>[0], rows: number) => ({
+    ipc: tableFromColumns(columns).slice().buffer,
+    rows,
+  });
+
+  it('joins pages in order, missing values kept', () => {
+    const joined = joinPages([
+      page({ name: ['a', null], mass: [1, null] }, 2),
+      page({ name: ['c'], mass: [3] }, 1),
+    ]);
+    expect(joined.rows).toBe(3);
+    const columns = readColumns(joined);
+    expect([...(columns.name as string[])]).toEqual(['a', null, 'c']);
+    expect([...(columns.mass as number[])]).toEqual([1, null, 3]);
+  });
+
+  it('refuses pages whose columns differ instead of joining garbage', () => {
+    const join = () => joinPages([page({ x: ['a'] }, 1), page({ x: [1] }, 1)]);
+    expect(join).toThrow(PluginError);
+    expect(join).toThrow(/different columns/);
   });
 });

@@ -170,4 +170,33 @@ export function tableToIpc(table: Table): Uint8Array {
   return tableToIPC(table, 'stream');
 }
 
+/**
+ * One `data.read` answer made of several pages, in order: the SDK reads a long range page by page
+ * (the host answers at most `READ_PAGE_ROWS` rows per call) and joins them here. Dictionary
+ * columns may carry a different dictionary per page; the stream says so where it changes.
+ *
+ * @example
+ * const whole = joinPages([firstPage, secondPage]);
+ */
+export function joinPages(pages: readonly ArrowPayload[]): ArrowPayload {
+  const [first, ...rest] = pages.map((page) => tableFromIpc(page));
+  if (!first) throw new PluginError('invalid_params', 'There are no pages to join.');
+  const shape = (table: Table) =>
+    table.schema.fields.map((field) => `${field.name}: ${String(field.type)}`).join(', ');
+  const expected = shape(first);
+  const odd = rest.find((table) => shape(table) !== expected);
+  if (odd) {
+    throw new PluginError('failed', 'The pages of one read have different columns.', {
+      cause: `${expected} vs ${shape(odd)}`,
+    });
+  }
+  const joined = rest.length > 0 ? first.concat(...rest) : first;
+  const bytes = tableToIPC(joined, 'stream');
+  const ipc =
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+      ? (bytes.buffer as ArrayBuffer)
+      : (bytes.slice().buffer as ArrayBuffer);
+  return { ipc, rows: joined.numRows };
+}
+
 export type { Table };

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { connect, type PluginEndpoint } from './connect.ts';
+import { readColumns, tableFromColumns } from './arrow.ts';
+import { connect, READ_PAGE_ROWS, type PluginEndpoint } from './connect.ts';
 import { PluginError } from './plugin-error.ts';
 import type { SessionInfo } from './protocol.ts';
 
@@ -126,6 +127,62 @@ describe('connect', () => {
       host.send({ kind: 'result', id: call.id, result: { ipc: new ArrayBuffer(2), rows: 0 } });
     await plugin.data.read(['mass'], { limit: 10 });
     expect(host.calls[1]!.params).toEqual({ columns: ['mass'], limit: 10 });
+  });
+
+  it('reads a range longer than a page in pages and joins them in order', async () => {
+    const { host, endpoint } = channel();
+    const rowCount = 2 * READ_PAGE_ROWS + 1;
+    host.answer = (call) => {
+      if (call.method === 'session.info') {
+        host.send({
+          kind: 'result',
+          id: call.id,
+          result: { ...session, table: { ...session.table, rowCount } },
+        });
+        return;
+      }
+      const offset = call.params.offset as number;
+      const limit = call.params.limit as number;
+      const rows = Math.min(limit, rowCount - offset);
+      const bytes = tableFromColumns({
+        mass: Float64Array.from({ length: rows }, (_, row) => offset + row),
+        label: Array.from({ length: rows }, (_, row) => ((offset + row) % 3 === 1 ? null : 'a')),
+      });
+      const ipc = bytes.slice().buffer;
+      host.send({ kind: 'result', id: call.id, result: { ipc, rows } }, [ipc]);
+    };
+    const plugin = await connect({ endpoint });
+
+    const whole = await plugin.data.read(['mass', 'label']);
+
+    expect(host.calls.slice(1).map((call) => [call.params.offset, call.params.limit])).toEqual([
+      [0, READ_PAGE_ROWS],
+      [READ_PAGE_ROWS, READ_PAGE_ROWS],
+      [2 * READ_PAGE_ROWS, 1],
+    ]);
+    expect(whole.rows).toBe(rowCount);
+    const { mass, label } = readColumns(whole);
+    expect(mass!.length).toBe(rowCount);
+    for (const row of [0, 1, READ_PAGE_ROWS - 1, READ_PAGE_ROWS, rowCount - 1]) {
+      expect(mass![row], `row ${row}`).toBe(row);
+      expect(label![row], `row ${row}`).toBe(row % 3 === 1 ? null : 'a');
+    }
+  });
+
+  it('stops at a short page: the table ended before the range did', async () => {
+    const { host, endpoint } = channel();
+    host.answer = (call) => {
+      if (call.method === 'session.info') {
+        host.send({ kind: 'result', id: call.id, result: session });
+        return;
+      }
+      const ipc = tableFromColumns({ mass: new Float64Array(5) }).slice().buffer;
+      host.send({ kind: 'result', id: call.id, result: { ipc, rows: 5 } }, [ipc]);
+    };
+    const plugin = await connect({ endpoint });
+    const read = await plugin.data.read(['mass'], { offset: 0, limit: 3 * READ_PAGE_ROWS });
+    expect(host.calls).toHaveLength(2);
+    expect(read.rows).toBe(5);
   });
 
   it('answers every ping with a pong at once, even while calls are open', async () => {

@@ -6,6 +6,7 @@
  * dropped, never thrown on.
  */
 import { parseToWorkerMessage } from '../runtime/index.ts';
+import { joinPages } from './arrow.ts';
 import { PluginError } from './plugin-error.ts';
 import type {
   ArrowPayload,
@@ -101,6 +102,9 @@ function notify<T>(listeners: ReadonlySet<(value: T) => void>, value: T): void {
     }
   }
 }
+
+/** Rows the host answers per `data.read` at most; longer reads are made page by page. */
+export const READ_PAGE_ROWS = 100_000;
 
 /** The bytes of `table` as an ArrayBuffer of their own, ready to transfer. */
 function transferableBytes(table: ArrayBuffer | Uint8Array): ArrayBuffer {
@@ -225,8 +229,25 @@ export async function connect(options: ConnectOptions = {}): Promise<PluginHost>
   return {
     session,
     data: {
-      read: (columns, { offset, limit } = {}) =>
-        call('data.read', { columns: [...columns], offset, limit }),
+      read: async (columns, { offset, limit } = {}) => {
+        const start = offset ?? 0;
+        const wanted = limit ?? Math.max(0, session.table.rowCount - start);
+        if (wanted <= READ_PAGE_ROWS) {
+          return call('data.read', { columns: [...columns], offset, limit });
+        }
+        const pages: ArrowPayload[] = [];
+        for (let from = start; from < start + wanted; from += READ_PAGE_ROWS) {
+          const pageRows = Math.min(READ_PAGE_ROWS, start + wanted - from);
+          const page = await call('data.read', {
+            columns: [...columns],
+            offset: from,
+            limit: pageRows,
+          });
+          pages.push(page);
+          if (page.rows < pageRows) break;
+        }
+        return joinPages(pages);
+      },
       write: async (table, { mode, name }) => {
         const ipc = transferableBytes(table);
         const result = await call('data.write', { mode, ipc, name }, [ipc]);
