@@ -7,8 +7,8 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { AppEnv } from './app-env.ts';
-import type { AuditTrail } from './audit/index.ts';
 import { accessRoutes } from './authz/index.ts';
+import { auditRoutes, type AuditTrail } from './audit/index.ts';
 import { clientAddress } from './client-address/index.ts';
 import { dashboardRoutes } from './dashboards/index.ts';
 import { datasetRoutes, isDatasetUpload } from './datasets/index.ts';
@@ -93,6 +93,7 @@ function createApi(deps: AppDependencies, registry: PluginRegistry) {
       }),
     )
     .route('/', accessRoutes())
+    .route('/', auditRoutes())
     .route(
       '/',
       pluginRoutes({

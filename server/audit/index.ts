@@ -31,6 +31,8 @@ export {
   type JsonValue,
 } from './chain.ts';
 
+export { auditRoutes, csvCell, encodeAuditCursor } from './audit-routes.ts';
+
 const { auditEvents, auditChainHead } = schema;
 
 /** What a feature says happened. Fields it leaves out are recorded as null. */

@@ -4,6 +4,7 @@
  */
 export {
   ACTIONS,
+  AUDIT_ACTIONS,
   PLUGIN_ACTIONS,
   authorize,
   isReadAction,
@@ -11,6 +12,7 @@ export {
   projectRoleOf,
   type AccessRule,
   type Action,
+  type AuditAction,
   type ConnectionGrant,
   type ConnectionPermission,
   type Decision,

@@ -275,3 +275,40 @@ describe('the plugin permission matrix over HTTP', () => {
     }
   }
 });
+
+describe('the audit read matrix over HTTP', () => {
+  for (const { user, systemRole } of subjects) {
+    it(`${user} (system ${systemRole}) verifies the trail only as an Admin`, async () => {
+      const response = await api.call(user, 'GET', '/audit/verify');
+      expect(response.status).toBe(systemRole === 'admin' ? 200 : 403);
+    });
+    for (const projectRole of projectRoles) {
+      it(`${user} (system ${systemRole}) holding ${projectRole} sees a project's events only as owner or Admin`, async () => {
+        const project = await api.call('bob', 'POST', '/projects', {
+          name: `audit ${user} as ${projectRole}`,
+        });
+        expect(project.status).toBe(201);
+        if (projectRole !== 'none') {
+          const grant = await api.call('bob', 'PUT', `/projects/${project.body.id}/members`, {
+            principal: { type: 'user', id: api.ids[user] },
+            role: projectRole,
+          });
+          expect(grant.status).toBe(200);
+        }
+        const event = await api.server.audit.record({
+          action: 'project.update',
+          actorUserId: api.ids.bob,
+          resourceType: 'project',
+          resourceId: project.body.id,
+          projectId: project.body.id,
+          outcome: 'ok',
+        });
+        const response = await api.call(user, 'GET', `/audit?projectId=${project.body.id}`);
+        expect(response.status).toBe(200);
+        const seen = (response.body.events as { id: string }[]).map((listed) => listed.id);
+        const visible = systemRole === 'admin' || projectRole === 'owner';
+        expect(seen.includes(event.id)).toBe(visible);
+      });
+    }
+  }
+});

@@ -461,3 +461,32 @@ describe('plugin actions', () => {
     expect(authorize(person('user'), 'plugin.launch', instance).allowed).toBe(false);
   });
 });
+
+describe('audit actions', () => {
+  it('lets only Admins read the whole trail or verify it', () => {
+    for (const action of ['audit.view_all', 'audit.verify'] as const) {
+      expect(authorize(subject('admin'), action, { type: 'system' }).allowed).toBe(true);
+      expect(authorize(subject('user'), action, { type: 'system' }).allowed).toBe(false);
+      expect(authorize(subject('viewer'), action, { type: 'system' }).allowed).toBe(false);
+    }
+  });
+
+  it("lets project owners, and no lesser role, read their project's events", () => {
+    const decide = (role: ProjectRole, systemRole: SystemRole = 'user') =>
+      authorize(subject(systemRole), 'audit.view_project', asProject(project([userGrant(role)])))
+        .allowed;
+    expect(decide('owner')).toBe(true);
+    expect(decide('owner', 'viewer')).toBe(true);
+    expect(decide('editor')).toBe(false);
+    expect(decide('viewer')).toBe(false);
+    expect(authorize(subject('user'), 'audit.view_project', asProject(project())).allowed).toBe(
+      false,
+    );
+  });
+
+  it('does not let a project owner past an attribute rule', () => {
+    const rule: AccessRule = { id: 'r1', tagKey: 'class', tagValue: 'secret', groups: [] };
+    const tagged = asProject(project([userGrant('owner')], { class: 'secret' }));
+    expect(authorize(subject('user'), 'audit.view_project', tagged, [rule]).allowed).toBe(false);
+  });
+});

@@ -132,6 +132,10 @@ const pluginSystemActions = [
 ] as const;
 const pluginActions = ['plugin.view', 'plugin.consent', 'plugin.launch', 'plugin.delete'] as const;
 const pluginInstanceActions = ['plugin.instance.use'] as const;
+/** Reading the whole audit trail and proving it intact are Admin business. */
+const auditSystemActions = ['audit.view_all', 'audit.verify'] as const;
+/** A project owner reads the audit events of their project. */
+const auditProjectActions = ['audit.view_project'] as const;
 /** Explaining a decision on a resource, and tagging it, are actions on that resource. */
 const metaActions = ['access.explain', 'access.tags.manage'] as const;
 
@@ -165,8 +169,20 @@ export type PluginAction =
   | (typeof pluginActions)[number]
   | (typeof pluginInstanceActions)[number];
 
+/**
+ * The actions of the audit trail's read API (server/audit). Like the plugin actions they are
+ * decided here but not offered by the explainer.
+ */
+export type AuditAction =
+  (typeof auditSystemActions)[number] | (typeof auditProjectActions)[number];
+
+export const AUDIT_ACTIONS: readonly AuditAction[] = [
+  ...auditSystemActions,
+  ...auditProjectActions,
+];
+
 /** Every action the policy decides. */
-export type PolicyAction = Action | PluginAction;
+export type PolicyAction = Action | PluginAction | AuditAction;
 
 export const PLUGIN_ACTIONS: readonly PluginAction[] = [
   ...pluginSystemActions,
@@ -190,6 +206,9 @@ const readActions: ReadonlySet<PolicyAction> = new Set<PolicyAction>([
   'access.explain',
   'plugin.list',
   'plugin.view',
+  'audit.view_all',
+  'audit.view_project',
+  'audit.verify',
 ]);
 
 /**
@@ -221,6 +240,7 @@ const projectRoleNeeded: Partial<Record<PolicyAction, ProjectRole>> = {
   'project.update': 'owner',
   'project.delete': 'owner',
   'project.members.manage': 'owner',
+  'audit.view_project': 'owner',
 };
 
 const connectionPermissionNeeded: Partial<Record<PolicyAction, ConnectionPermission>> = {
@@ -235,6 +255,8 @@ const connectionPermissionNeeded: Partial<Record<PolicyAction, ConnectionPermiss
 function resourceTypeOf(action: PolicyAction): ResourceFacts['type'] {
   if ((systemActions as readonly PolicyAction[]).includes(action)) return 'system';
   if ((pluginSystemActions as readonly PolicyAction[]).includes(action)) return 'system';
+  if ((auditSystemActions as readonly PolicyAction[]).includes(action)) return 'system';
+  if ((auditProjectActions as readonly PolicyAction[]).includes(action)) return 'project';
   if ((pluginActions as readonly PolicyAction[]).includes(action)) return 'plugin';
   if ((pluginInstanceActions as readonly PolicyAction[]).includes(action)) return 'pluginInstance';
   if ((groupActions as readonly PolicyAction[]).includes(action)) return 'group';
@@ -648,6 +670,9 @@ const descriptions: Record<PolicyAction, string> = {
   'plugin.launch': 'launch plugins',
   'plugin.delete': 'delete plugins',
   'plugin.instance.use': 'use plugin instances',
+  'audit.view_all': 'read the whole audit trail',
+  'audit.view_project': "read the project's audit trail",
+  'audit.verify': 'verify the audit trail',
 };
 
 function describe(action: PolicyAction): string {
