@@ -12,7 +12,8 @@
 import { createHash } from 'node:crypto';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq } from 'drizzle-orm';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
+import { declaredLengthLimit, readUpload } from '../upload-body/index.ts';
 import type { AppEnv } from '../app-env.ts';
 import { csvToArrowIpc, normalizeArrowIpc } from '../arrow/index.ts';
 import {
@@ -26,7 +27,7 @@ import {
   type ResourceFacts,
   type Subject,
 } from '../authz/index.ts';
-import { ApiError, NotFoundError, PayloadTooLargeError, validationHook } from '../errors/index.ts';
+import { ApiError, NotFoundError, validationHook } from '../errors/index.ts';
 import { KeyringError } from '../keyring/index.ts';
 import {
   DescriptionSchema,
@@ -339,22 +340,6 @@ const deleteDatasetRoute = createRoute({
   responses: { 204: { description: 'Deleted.' }, ...errorResponses(400, 403, 404) },
 });
 
-/**
- * The upload's own limit on what the request declares, in place of the API's: a `Content-Length`
- * over it is refused before anything else happens. (Hono's `bodyLimit` would instead buffer an
- * undeclared, chunked body of up to the limit before the handler runs, i.e. before the policy
- * has decided; `readUpload` enforces the limit on such bodies while reading, after the decision.)
- */
-function declaredLengthLimit(maxUploadBytes: number): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const declared = c.req.header('content-length');
-    if (declared !== undefined && Number(declared) > maxUploadBytes) {
-      throw new PayloadTooLargeError(maxUploadBytes);
-    }
-    await next();
-  };
-}
-
 function uploadVersionRoute(maxUploadBytes: number) {
   return createRoute({
     method: 'post',
@@ -410,26 +395,6 @@ const downloadVersionRoute = createRoute({
 export interface DatasetRoutesOptions {
   /** The largest upload accepted (`config.maxUploadBytes`); beyond it the answer is 413. */
   maxUploadBytes: number;
-}
-
-/** Reads the upload, stopping with 413 as soon as it grows past the limit. */
-async function readUpload(c: Context<AppEnv>, maxUploadBytes: number): Promise<Uint8Array> {
-  const body = c.req.raw.body;
-  if (!body) return new Uint8Array(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxUploadBytes) {
-      await reader.cancel();
-      throw new PayloadTooLargeError(maxUploadBytes);
-    }
-    chunks.push(value);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
 function sha256Hex(bytes: Uint8Array): string {

@@ -9,7 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
+import { declaredLengthLimit, readUpload } from '../upload-body/index.ts';
 import type { AppEnv } from '../app-env.ts';
 import {
   currentSubject,
@@ -24,7 +25,6 @@ import {
   ApiError,
   ConflictError,
   NotFoundError,
-  PayloadTooLargeError,
   ValidationError,
   validationHook,
 } from '../errors/index.ts';
@@ -403,37 +403,6 @@ function uploadRoute(maxUploadBytes: number) {
       ...errorResponses(400, 403, 409, 413),
     },
   });
-}
-
-/** A declared `Content-Length` over the upload limit is refused before anything else. */
-function declaredLengthLimit(maxUploadBytes: number): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const declared = c.req.header('content-length');
-    if (declared !== undefined && Number(declared) > maxUploadBytes) {
-      throw new PayloadTooLargeError(maxUploadBytes);
-    }
-    await next();
-  };
-}
-
-/** Reads the upload, stopping with 413 as soon as it grows past the limit. */
-async function readUpload(c: Context<AppEnv>, maxUploadBytes: number): Promise<Uint8Array> {
-  const body = c.req.raw.body;
-  if (!body) return new Uint8Array(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxUploadBytes) {
-      await reader.cancel();
-      throw new PayloadTooLargeError(maxUploadBytes);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
 }
 
 export interface PluginRoutesOptions {
