@@ -203,6 +203,33 @@ test.describe('network from the plugin worker', () => {
     });
     await expectNothingReached(page);
     await expectWorkbenchWorks(page);
+
+    // The frame's CSP blocked each request in the worker; although the plugin swallows the
+    // violation events, the runtime's prelude saw them first and the browser reported each as a
+    // client event of the plugin, by bob, reduced to origin and path.
+    const pluginId = published.get('fetch')!.manifest.id;
+    const me = (await bob.call<{ id: string }>('GET', '/me')).body.id;
+    const blockedEgress = async () =>
+      (
+        await bob.call<{ events: Record<string, unknown>[] }>(
+          'GET',
+          `/audit?actorPlugin=${pluginId}&action=plugin.egress_blocked`,
+        )
+      ).body.events;
+    await expect.poll(async () => (await blockedEgress()).length, { timeout: 10_000 }).toBe(5);
+    const events = await blockedEgress();
+    for (const event of events) {
+      expect(event).toMatchObject({
+        source: 'client',
+        actorPlugin: pluginId,
+        actorUserId: me,
+        outcome: 'denied',
+        details: { directive: 'connect-src', blockedUri: expect.any(String) },
+      });
+    }
+    const blockedUris = events.map((event) => (event.details as { blockedUri: string }).blockedUri);
+    expect(blockedUris).toContain(`${egress.http.origin}/fetch-get`);
+    expect(blockedUris.every((uri) => uri.startsWith(`${egress.http.origin}/`))).toBe(true);
   });
 
   for (const [plugin, expected] of [

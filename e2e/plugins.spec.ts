@@ -5,6 +5,7 @@
  * chart plugin draws an SVG chart; the chemistry plugin adds mw, formula and logp from SMILES.
  * Consent revoked on the Plugins page is asked for again; an admin's block stops a running
  * instance within seconds and the user is told; a block scheduled for later does not bite now.
+ * A plugin that started in its frame is reported by the browser as a client event of the user.
  */
 import type { Page } from '@playwright/test';
 import { apiAs, type PluginApi } from './support/plugin-api.ts';
@@ -21,10 +22,12 @@ import { expect, signIn, test } from './support/fixtures.ts';
 const FIRST_PARTY = ['Chart', 'Descriptive statistics', 'Chemistry', 'Template'];
 
 let alice: PluginApi;
+let bob: PluginApi;
 const rules: string[] = [];
 
 test.beforeAll(async () => {
   alice = await apiAs('alice');
+  bob = await apiAs('bob');
 });
 
 test.afterEach(async () => {
@@ -157,6 +160,40 @@ test('chemistry: mw, formula and logp are added from a SMILES column', async ({ 
   await expect(grid.getByRole('gridcell', { name: 'C2H6O' }).first()).toBeVisible();
   await expect(grid.getByRole('gridcell', { name: /^46\.0[67]/ }).first()).toBeVisible();
   await page.screenshot({ path: 'test-results/plugins-chemistry.png', fullPage: true });
+});
+
+test('a launch is audited by the server, its start in the frame by the browser (source client)', async ({
+  page,
+}) => {
+  const from = new Date(Date.now() - 1000).toISOString();
+  await bobOnAssay(page, 'started.csv');
+  const plugin = await launchPlugin(page, 'Template', { columns: ['compound'] });
+  await expect(plugin.frame.locator('body')).not.toBeEmpty();
+
+  const me = (await bob.call<{ id: string }>('GET', '/me')).body.id;
+  const query = `actorPlugin=enclave.template&from=${encodeURIComponent(from)}`;
+  const started = async () =>
+    (
+      await bob.call<{ events: Record<string, unknown>[] }>(
+        'GET',
+        `/audit?${query}&action=plugin.started`,
+      )
+    ).body.events;
+  await expect.poll(async () => (await started()).length, { timeout: 10_000 }).toBe(1);
+  expect((await started())[0]).toMatchObject({
+    source: 'client',
+    actorPlugin: 'enclave.template',
+    actorUserId: me,
+    outcome: 'ok',
+    details: { tableName: expect.any(String) },
+  });
+  const launches = await bob.call<{ events: Record<string, unknown>[] }>(
+    'GET',
+    `/audit?${query}&action=plugin.launch`,
+  );
+  expect(launches.body.events).toEqual([
+    expect.objectContaining({ source: 'server', actorUserId: me }),
+  ]);
 });
 
 test('consent revoked on the Plugins page is asked for again', async ({ page }) => {

@@ -7,11 +7,11 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { AppEnv } from './app-env.ts';
-import { accessRoutes } from './authz/index.ts';
-import { auditRoutes, type AuditTrail } from './audit/index.ts';
+import { accessReverters, accessRoutes } from './authz/index.ts';
+import { auditRoutes, revertRoutes, type AuditTrail } from './audit/index.ts';
 import { clientAddress } from './client-address/index.ts';
-import { dashboardRoutes } from './dashboards/index.ts';
-import { datasetRoutes, isDatasetUpload } from './datasets/index.ts';
+import { dashboardReverters, dashboardRoutes } from './dashboards/index.ts';
+import { datasetReverters, datasetRoutes, isDatasetUpload } from './datasets/index.ts';
 import type { Config } from './config/index.ts';
 import {
   PayloadTooLargeError,
@@ -19,25 +19,26 @@ import {
   validationHook,
   notFoundHandler,
 } from './errors/index.ts';
-import { groupRoutes } from './groups/index.ts';
+import { groupReverters, groupRoutes } from './groups/index.ts';
 import { healthRoutes } from './health/index.ts';
 import { meRoutes, type Identity } from './identity/index.ts';
 import type { Keyring } from './keyring/index.ts';
 import type { Logger } from './logging/index.ts';
 import { metaRoutes, type PublicConfig } from './meta/index.ts';
-import { projectRoutes } from './projects/index.ts';
-import { connectionRoutes } from './connections/index.ts';
+import { projectReverters, projectRoutes } from './projects/index.ts';
+import { connectionReverters, connectionRoutes } from './connections/index.ts';
 import { originGuard } from './origin-guard/index.ts';
 import {
   createPluginRegistry,
   isPluginUpload,
+  pluginReverters,
   pluginRoutes,
   type PluginRegistry,
 } from './plugins/index.ts';
 import { securityHeaders } from './security-headers/index.ts';
 import { staticSite } from './static/index.ts';
 import type { Store } from './store/index.ts';
-import { userRoutes } from './users/index.ts';
+import { userReverters, userRoutes } from './users/index.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -94,6 +95,21 @@ function createApi(deps: AppDependencies, registry: PluginRegistry) {
     )
     .route('/', accessRoutes())
     .route('/', auditRoutes())
+    .route(
+      '/',
+      revertRoutes({
+        reverters: [
+          ...projectReverters,
+          ...dashboardReverters,
+          ...datasetReverters,
+          ...connectionReverters,
+          ...groupReverters,
+          ...userReverters,
+          ...accessReverters,
+          ...pluginReverters,
+        ],
+      }),
+    )
     .route(
       '/',
       pluginRoutes({

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app.ts';
-import { createAuditTrail } from './audit/index.ts';
+import { createAuditTrail, scheduleAuditRetention } from './audit/index.ts';
 import { clientAddress } from './client-address/index.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
 import {
@@ -186,6 +186,14 @@ async function main(): Promise<void> {
     actorClient: 'server',
     details: { version: packageJson.version, store: store.kind },
   });
+  // Archiving runs beside serving: a first run over a long trail must not delay start.
+  const retention = scheduleAuditRetention({
+    db: store.db,
+    audit,
+    logger,
+    retentionDays: config.auditRetentionDays,
+    archiveDir: config.auditArchiveDir,
+  });
   logger.info(
     { url: config.publicUrl, host: config.host, port, tls: Boolean(config.tls) },
     `Enclave listening on ${config.tls ? 'https' : 'http'}://${config.host}:${port}`,
@@ -203,6 +211,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    await retention?.stop();
     await Promise.all(
       [server, pluginServer].map(
         (listener) =>

@@ -3,9 +3,11 @@
  * dist/plugin-runtime/enclave-runtime.js). It waits for the host's handshake, from
  * `window.parent` only and only once, with exactly one port; starts the plugin's module Worker
  * (the plugin's own code never runs in this document, where WebRTC exists); and relays between
- * the host's port and the worker, drawing the panel itself.
+ * the host's port and the worker, drawing the panel itself. Blocked egress, in the document or
+ * in the worker, is reported to the host (`egress_blocked`, at most `MAX_EGRESS_REPORTS`).
  */
 import './enclave-runtime.css';
+import { EGRESS_PRELUDE, cappedEgressReporter, egressReport } from './egress-report.ts';
 import { LIMITS, parseHandshake } from './message-guards.ts';
 import { createPanel } from './panel.ts';
 import { startRelay, type RelayEndpoint } from './relay.ts';
@@ -13,6 +15,9 @@ import type { CrashedMessage, HandshakeMessage, ReadyMessage } from '../src/prot
 
 /** The worker's path, as the server wrote it: one of this instance's files. */
 const WORKER_PATH = /^\/i\/[A-Za-z0-9_-]+\/files\/[^\\]+$/;
+
+/** Blocked-egress reports one instance sends the host; the host caps what it records too. */
+const MAX_EGRESS_REPORTS = 20;
 
 function post(port: MessagePort, message: ReadyMessage | CrashedMessage): void {
   port.postMessage(message);
@@ -30,11 +35,12 @@ function crashed(port: MessagePort, reason: string): void {
  * the frame's CSP (so `connect-src 'none'` holds in it), which therefore needs `worker-src blob:`
  * and the plugin's files in `script-src`; the entry is fetched in CORS mode with `Origin: null`,
  * so the plugin's files need `Access-Control-Allow-Origin`. A failed import is rethrown
- * uncaught, which fires the worker's `error` event (reported as `crashed`).
+ * uncaught, which fires the worker's `error` event (reported as `crashed`). The prelude
+ * (EGRESS_PRELUDE) runs first, so its violation listener is in place before any plugin code.
  */
 function workerLoader(path: string): string {
   const entry = JSON.stringify(new URL(path, location.href).href);
-  const source = `import(${entry}).catch((error) => setTimeout(() => { throw error; }));\n`;
+  const source = `${EGRESS_PRELUDE}import(${entry}).catch((error) => setTimeout(() => { throw error; }));\n`;
   return URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
 }
 
@@ -53,12 +59,25 @@ function start(handshake: HandshakeMessage, port: MessagePort): void {
     port.start();
     return;
   }
+  const reportEgress = cappedEgressReporter(
+    (report) => port.postMessage(report),
+    MAX_EGRESS_REPORTS,
+  );
+  document.addEventListener(
+    'securitypolicyviolation',
+    (event) => {
+      const report = egressReport(event.effectiveDirective, event.blockedURI);
+      if (report) reportEgress(report);
+    },
+    true,
+  );
   const panel = createPanel(document.body, (event) => worker.postMessage(event));
   const stop = startRelay({
     host: port as RelayEndpoint,
     worker: worker as RelayEndpoint,
     permissions: handshake.permissions,
     panel,
+    reportEgress,
   });
   worker.addEventListener('error', (event) => {
     stop();

@@ -559,15 +559,19 @@ export function parseHandshake(data: unknown, ports: readonly unknown[]): Handsh
   return parsed.ok ? parsed.message : null;
 }
 
+/** What `parseWorkerMessage` reads: the worker's messages but its egress reports. */
+export type WorkerCallOrPong = Exclude<FromWorkerMessage, { kind: 'egress_blocked' }>;
+
 /**
  * Validates a message from the plugin's worker: a call of an allow-listed method with valid
  * params, or a pong. A refused call keeps its id (when readable) so it can be answered.
+ * `egress_blocked` reports are not read here: the relay reduces them (egress-report.ts).
  *
  * @example
  * const parsed = parseWorkerMessage(event.data);
  * if (!parsed.ok) worker.postMessage({ kind: 'error', id: parsed.id, error: parsed.error });
  */
-export function parseWorkerMessage(data: unknown): Parsed<FromWorkerMessage> {
+export function parseWorkerMessage(data: unknown): Parsed<WorkerCallOrPong> {
   const kind = kindOf(data);
   if (kind === 'pong') return run((budget) => seqMessage('pong')(data, 'message', budget), null);
   const id = callIdOf(data);
@@ -590,7 +594,7 @@ export function parseWorkerMessage(data: unknown): Parsed<FromWorkerMessage> {
     method: oneOf([name]),
     params: PARAMS[name] as Guard<unknown>,
   });
-  return run((budget) => call(data, 'message', budget) as FromWorkerMessage, id);
+  return run((budget) => call(data, 'message', budget) as WorkerCallOrPong, id);
 }
 
 /** Which method an open call id belongs to (undefined: no such open call). */

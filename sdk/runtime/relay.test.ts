@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PanelError, startRelay, type PanelSurface, type RelayEndpoint } from './relay.ts';
-import type { PluginPermission, ViewNode } from '../src/protocol.ts';
+import type { EgressBlockedMessage, PluginPermission, ViewNode } from '../src/protocol.ts';
 
 /** One end of a real MessageChannel, with its messages queued for the test to take in order. */
 class Peer {
@@ -61,13 +61,21 @@ function setUp(permissions: readonly PluginPermission[] = ['data:read', 'data:wr
   const workerChannel = new MessageChannel();
   channels.push(hostChannel, workerChannel);
   const panel = new RecordingPanel();
+  const egress: EgressBlockedMessage[] = [];
   const stop = startRelay({
     host: hostChannel.port2 as RelayEndpoint,
     worker: workerChannel.port1 as RelayEndpoint,
     permissions,
     panel,
+    reportEgress: (report) => egress.push(report),
   });
-  return { host: new Peer(hostChannel.port1), worker: new Peer(workerChannel.port2), panel, stop };
+  return {
+    host: new Peer(hostChannel.port1),
+    worker: new Peer(workerChannel.port2),
+    panel,
+    egress,
+    stop,
+  };
 }
 
 const readCall = { kind: 'call', id: 1, method: 'data.read', params: { columns: ['a'] } };
@@ -219,6 +227,33 @@ describe('startRelay', () => {
     host.send({ kind: 'event', event: 'ui.click', id: 'delete-all' });
     host.send({ kind: 'call', id: 1, method: 'session.info', params: {} });
     expect(await worker.settle()).toEqual([]);
+  });
+
+  it("reduces the worker's egress reports, drops unknown directives, and holds messages still", async () => {
+    const { host, worker, egress } = setUp();
+    host.send({ kind: 'ping', seq: 1 });
+    worker.send({
+      kind: 'egress_blocked',
+      directive: 'connect-src',
+      blockedUri: 'http://user:pw@evil.test:9/leak/' + 'a'.repeat(400) + '?secret=1#x',
+      extra: 'ignored',
+    });
+    worker.send({ kind: 'egress_blocked', directive: 'sandbox', blockedUri: 'https://x.test/' });
+    worker.send({ kind: 'egress_blocked', directive: 'img-src', blockedUri: { href: 'x' } });
+    worker.send({ kind: 'egress_blocked', directive: 'script-src-elem', blockedUri: 'eval' });
+    // Not the worker speaking: the held ping stays held, and nothing is refused to the worker.
+    expect(await worker.settle()).toEqual([]);
+    expect(await host.settle()).toEqual([]);
+    expect(egress).toEqual([
+      {
+        kind: 'egress_blocked',
+        directive: 'connect-src',
+        blockedUri: ('http://evil.test:9/leak/' + 'a'.repeat(400)).slice(0, 300),
+      },
+      { kind: 'egress_blocked', directive: 'script-src-elem', blockedUri: 'eval' },
+    ]);
+    worker.send({ kind: 'pong', seq: 0 });
+    expect(await worker.next()).toEqual({ kind: 'ping', seq: 1 });
   });
 
   it('stops relaying when stopped', async () => {

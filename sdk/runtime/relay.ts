@@ -4,10 +4,15 @@
  * (message-guards.ts); the `ui.*` calls are answered here through the panel, and only when the
  * handshake granted `ui:panel`; every other call goes to the host, and only the host's answers
  * to calls that are open reach the worker, and only once the worker has spoken (so none is lost
- * while its module loads). ArrayBuffers (Arrow IPC) are transferred, not copied.
+ * while its module loads). ArrayBuffers (Arrow IPC) are transferred, not copied. An
+ * `egress_blocked` report from the worker (its prelude's, or a forgery of the plugin's: the same
+ * to everyone, as it decides nothing) is reduced and handed to `reportEgress`, and is not the
+ * worker speaking: a violation while the entry module loads must not release held messages.
  */
+import { egressReport } from './egress-report.ts';
 import { isPlainObject, parseHostMessage, parseWorkerMessage } from './message-guards.ts';
 import type {
+  EgressBlockedMessage,
   ErrorCode,
   FromWorkerMessage,
   HostMethodName,
@@ -52,6 +57,8 @@ export interface RelayOptions {
   readonly worker: RelayEndpoint;
   readonly permissions: readonly PluginPermission[];
   readonly panel: PanelSurface;
+  /** Where blocked egress in the worker is reported (capped by the caller). */
+  readonly reportEgress: (report: EgressBlockedMessage) => void;
 }
 
 /** How many messages wait for a worker that has not spoken yet (pings come every 2 s). */
@@ -65,7 +72,13 @@ const RUNTIME_METHODS: ReadonlySet<MethodName> = new Set(['ui.render', 'ui.svg',
  * @example
  * const stop = startRelay({ host: port, worker, permissions: handshake.permissions, panel });
  */
-export function startRelay({ host, worker, permissions, panel }: RelayOptions): () => void {
+export function startRelay({
+  host,
+  worker,
+  permissions,
+  panel,
+  reportEgress,
+}: RelayOptions): () => void {
   /** The host-bound calls the host has not answered yet, by the worker's id. */
   const openCalls = new Map<number, HostMethodName>();
 
@@ -114,11 +127,17 @@ export function startRelay({ host, worker, permissions, panel }: RelayOptions): 
   }
 
   const onWorkerMessage = (event: MessageEvent): void => {
+    const data: unknown = event.data;
+    if (isPlainObject(data) && data.kind === 'egress_blocked') {
+      const report = egressReport(data.directive, data.blockedUri);
+      if (report) reportEgress(report);
+      return;
+    }
     if (!workerListens) {
       workerListens = true;
       for (const [message, transfer] of held.splice(0)) worker.postMessage(message, transfer);
     }
-    const parsed = parseWorkerMessage(event.data);
+    const parsed = parseWorkerMessage(data);
     if (!parsed.ok) {
       refuse(parsed.id, parsed.error);
       return;

@@ -285,8 +285,48 @@ export interface CrashedMessage {
   readonly message: string;
 }
 
+/** The CSP directives an `egress_blocked` report may name (the frame's and files' policies). */
+export type CspDirective =
+  | 'default-src'
+  | 'connect-src'
+  | 'script-src'
+  | 'script-src-elem'
+  | 'script-src-attr'
+  | 'style-src'
+  | 'style-src-elem'
+  | 'style-src-attr'
+  | 'img-src'
+  | 'font-src'
+  | 'media-src'
+  | 'object-src'
+  | 'worker-src'
+  | 'child-src'
+  | 'frame-src'
+  | 'manifest-src'
+  | 'form-action'
+  | 'base-uri'
+  | 'fenced-frame-src';
+
+/**
+ * A request the frame's Content-Security-Policy blocked (a `securitypolicyviolation` in the
+ * frame's document or in the plugin's worker). The runtime's worker prelude posts it to the
+ * runtime before the plugin's code runs, the runtime relays it to the host, and the host reports
+ * it to the server as the client event `plugin.egress_blocked`. It is a report, never a decision.
+ */
+export interface EgressBlockedMessage {
+  readonly kind: 'egress_blocked';
+  /** The violated directive (the event's `effectiveDirective`). */
+  readonly directive: CspDirective;
+  /**
+   * What was blocked, reduced to origin and path (no query, no fragment), at most 300
+   * characters; or the CSP keyword the browser gave (`inline`, `eval`, `data`, `blob`, …).
+   */
+  readonly blockedUri: string;
+}
+
 /** Everything the host may receive on a plugin's port. */
-export type PluginToHostMessage = CallMessage | PongMessage | ReadyMessage | CrashedMessage;
+export type PluginToHostMessage =
+  CallMessage | PongMessage | ReadyMessage | CrashedMessage | EgressBlockedMessage;
 
 /** Everything the host may send on a plugin's port. */
 export type HostToPluginMessage = ResultMessage | ErrorMessage | HostEvent | PingMessage;
@@ -294,5 +334,8 @@ export type HostToPluginMessage = ResultMessage | ErrorMessage | HostEvent | Pin
 /** Everything the worker may receive (from the runtime). */
 export type ToWorkerMessage = HostToPluginMessage | UiEvent;
 
-/** Everything the worker may send (to the runtime). */
-export type FromWorkerMessage = CallMessage | PongMessage;
+/**
+ * Everything the worker may send (to the runtime). `egress_blocked` comes from the runtime's
+ * prelude in the worker; the plugin's code could send one too, so it proves nothing.
+ */
+export type FromWorkerMessage = CallMessage | PongMessage | EgressBlockedMessage;

@@ -4,7 +4,9 @@
  * (and CSV cannot smuggle a formula), verify catches tampering, and hostile input is refused.
  */
 import { sql } from 'drizzle-orm';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signInToEnclave, type SignedInClient } from '../identity/testing/relying-party.ts';
 import { startApiTestServer, type ApiTestServer, type DemoUser } from '../test-api.ts';
 import { csvCell, type ChainedAuditEvent } from './index.ts';
 
@@ -19,6 +21,7 @@ interface Event {
   resourceId: string | null;
   projectId: string | null;
   outcome: string;
+  sessionId: string | null;
   before: unknown;
   after: unknown;
   details: unknown;
@@ -210,6 +213,85 @@ describe('GET /audit', () => {
   });
 });
 
+describe('sign-in sessions', () => {
+  const sessionOf = (client: SignedInClient) => decodeJwt(client.accessToken).sid as string;
+
+  async function createProject(client: SignedInClient, name: string): Promise<string> {
+    const response = await client.fetch(`${api.server.url}/api/v1/projects`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name }),
+    });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { id: string }).id;
+  }
+
+  it('tells two sign-ins of one person apart, across refreshes, in the list and the export', async () => {
+    const laptop = api.clients.bob;
+    const desktop = await signInToEnclave(api.server.url, 'bob', 'bob-demo-password');
+    const [laptopSession, desktopSession] = [sessionOf(laptop), sessionOf(desktop)];
+    expect(laptopSession).toMatch(/^[A-Za-z0-9_-]{10,}$/);
+    expect(desktopSession).toMatch(/^[A-Za-z0-9_-]{10,}$/);
+    expect(desktopSession).not.toBe(laptopSession);
+
+    const fromLaptop = await createProject(laptop, 'From the laptop');
+    const beforeRefresh = await createProject(desktop, 'From the desktop');
+    await desktop.refresh();
+    expect(sessionOf(desktop)).toBe(desktopSession);
+    const afterRefresh = await createProject(desktop, 'From the desktop, refreshed');
+
+    const creations = (events: Event[]) =>
+      events.filter((event) => event.action === 'project.create').map((event) => event.resourceId);
+    const laptopEvents = await listAll('alice', { sessionId: laptopSession });
+    const desktopEvents = await listAll('alice', { sessionId: desktopSession });
+    expect(laptopEvents.every((event) => event.sessionId === laptopSession)).toBe(true);
+    expect(desktopEvents.every((event) => event.sessionId === desktopSession)).toBe(true);
+    expect(laptopEvents.every((event) => event.actorUserId === api.ids.bob)).toBe(true);
+    expect(desktopEvents.every((event) => event.actorUserId === api.ids.bob)).toBe(true);
+    expect(creations(laptopEvents)).toContain(fromLaptop);
+    expect(creations(laptopEvents)).not.toContain(beforeRefresh);
+    expect(creations(laptopEvents)).not.toContain(afterRefresh);
+    expect(creations(desktopEvents)).toEqual([afterRefresh, beforeRefresh]);
+    // The sign-in's own events carry it too: the first tokens, and the refresh.
+    expect(desktopEvents.map((event) => event.action)).toEqual(
+      expect.arrayContaining(['auth.session_start', 'auth.refresh']),
+    );
+
+    // Bob sees his own sessions; the filter does not widen what anyone may see.
+    expect(seqs(await listAll('bob', { sessionId: desktopSession }))).toEqual(seqs(desktopEvents));
+    const alicesSession = sessionOf(api.clients.alice);
+    expect(await listAll('alice', { sessionId: alicesSession })).not.toEqual([]);
+    expect(await listAll('bob', { sessionId: alicesSession })).toEqual([]);
+
+    const exported = await api.call(
+      'alice',
+      'GET',
+      `/audit/export?format=csv&sessionId=${desktopSession}`,
+    );
+    expect(exported.status).toBe(200);
+    const [header, ...rows] = exported.text.split('\r\n').filter(Boolean);
+    const column = header!.split(',').indexOf('sessionId');
+    expect(column).toBeGreaterThan(0);
+    expect(rows).toHaveLength(desktopEvents.length);
+    expect(rows.every((row) => row.split(',')[column] === desktopSession)).toBe(true);
+  });
+
+  it('names the session of the request on what it records, denials included', async () => {
+    const response = await api.call('carol', 'GET', '/audit/verify');
+    expect(response.status).toBe(403);
+    const [denial] = await listAll('alice', { action: 'audit.verify', outcome: 'denied' });
+    expect(denial).toMatchObject({
+      actorUserId: api.ids.carol,
+      sessionId: sessionOf(api.clients.carol),
+    });
+  });
+
+  it('keeps null for events recorded without a session', async () => {
+    const [launch] = await listAll('alice', { actorPlugin: 'test.alpha' });
+    expect(launch).toMatchObject({ seq: seeded.carolLaunch!.seq, sessionId: null });
+  });
+});
+
 describe('GET /audit/export', () => {
   it('streams JSON Lines matching the list, and records the export', async () => {
     const listed = await listAll('alice', { action: 'plugin.' });
@@ -264,6 +346,12 @@ describe('hostile input', () => {
     ['/audit/export?format=xml'],
     ['/audit/export'],
     ['/audit/export?format=csv&projectId=%27%3B--'],
+    ['/audit?sessionId='],
+    ['/audit?sessionId=a%2Cb'],
+    ['/audit?sessionId=a%20b'],
+    ['/audit?sessionId=%27%20OR%20%271%27%3D%271'],
+    [`/audit?sessionId=${'s'.repeat(129)}`],
+    ['/audit/export?format=csv&sessionId=%3D1%2B1%0A'],
   ])('refuses %s with 400 and records nothing', async (path) => {
     const before = await countEvents();
     const response = await api.call('bob', 'GET', path);
@@ -284,7 +372,11 @@ describe('GET /audit/verify', () => {
   it('proves the chain intact, then names the event a direct UPDATE altered', async () => {
     const intact = await api.call('alice', 'GET', '/audit/verify');
     expect(intact.status).toBe(200);
-    expect(intact.body).toEqual({ ok: true, events: (await countEvents()) - 1 });
+    expect(intact.body).toEqual({
+      ok: true,
+      events: (await countEvents()) - 1,
+      archived: { events: 0, files: 0 },
+    });
     const verifications = await listAll('alice', { action: 'audit.verify', outcome: 'ok' });
     expect(verifications[0]).toMatchObject({ actorUserId: api.ids.alice });
 

@@ -19,8 +19,10 @@ import {
   type Subject,
 } from '../authz/index.ts';
 import { validationHook } from '../errors/index.ts';
+import { SESSION_ID_PATTERN } from '../identity/index.ts';
 import { IdSchema, errorResponses } from '../schemas/index.ts';
 import { schema, type Database } from '../store/index.ts';
+import { verifyAuditArchives } from './retention.ts';
 
 const { auditEvents, projects } = schema;
 const tags = ['Audit'];
@@ -60,10 +62,15 @@ const FilterSchema = z.object({
     .optional(),
   resourceId: z
     .string()
-    .regex(/^[A-Za-z0-9._:@-]{1,200}$/, 'must be a resource id')
+    .regex(/^[A-Za-z0-9._:@/-]{1,200}$/, 'must be a resource id')
     .optional(),
   outcome: z.enum(['allowed', 'denied', 'error', 'ok']).optional(),
   projectId: IdSchema.optional(),
+  sessionId: z
+    .string()
+    .regex(SESSION_ID_PATTERN, 'must be a session id')
+    .optional()
+    .openapi({ description: 'The sign-in session the events came from (its `sid`).' }),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
 });
@@ -93,7 +100,7 @@ const ExportQuerySchema = FilterSchema.extend({ format: z.enum(['jsonl', 'csv'])
 
 const JsonSchema = z.unknown().openapi({ description: 'JSON as recorded, or null.' });
 
-const AuditEventSchema = z
+export const AuditEventSchema = z
   .object({
     seq: z.number().int(),
     id: z.uuid(),
@@ -109,6 +116,10 @@ const AuditEventSchema = z
     outcome: z.string(),
     requestId: z.string().nullable(),
     ip: z.string().nullable(),
+    sessionId: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The sign-in session the request came from, when known.' }),
     details: JsonSchema,
     before: JsonSchema,
     after: JsonSchema,
@@ -117,7 +128,7 @@ const AuditEventSchema = z
   })
   .openapi('AuditEvent');
 
-type PublicAuditEvent = z.infer<typeof AuditEventSchema>;
+export type PublicAuditEvent = z.infer<typeof AuditEventSchema>;
 
 const AuditPageSchema = z
   .object({ events: z.array(AuditEventSchema), nextCursor: z.string().nullable() })
@@ -126,13 +137,27 @@ const AuditPageSchema = z
 const VerificationSchema = z
   .object({
     ok: z.boolean(),
+    /** Events verified in the database (from the anchor on). */
     events: z.number().int(),
+    archived: z
+      .object({
+        events: z.number().int(),
+        files: z.number().int(),
+      })
+      .openapi({
+        description:
+          'Events verified in the archive files (retention) and how many files held them.',
+      }),
     brokenAt: z
       .object({
         seq: z.number().int().nullable(),
         id: z.string().nullable(),
         reason: z.string(),
         message: z.string(),
+        file: z
+          .string()
+          .optional()
+          .openapi({ description: 'The archive file at fault, when the break is in one.' }),
       })
       .optional(),
   })
@@ -183,7 +208,7 @@ const verifyRoute = createRoute({
 });
 
 /** The events a subject may see: all (null), or those they acted in or of projects they own. */
-async function visibleScope(db: Database, subject: Subject): Promise<SQL | null> {
+export async function visibleScope(db: Database, subject: Subject): Promise<SQL | null> {
   if (isAllowed(subject, 'audit.view_all', { type: 'system' }, [])) return null;
   const rules = await loadRules(db);
   const rows = await db.select({ id: projects.id }).from(projects);
@@ -215,6 +240,7 @@ function filterConditions(filter: AuditFilter): SQL[] {
   if (filter.resourceId) conditions.push(eq(auditEvents.resourceId, filter.resourceId));
   if (filter.outcome) conditions.push(eq(auditEvents.outcome, filter.outcome));
   if (filter.projectId) conditions.push(eq(auditEvents.projectId, filter.projectId));
+  if (filter.sessionId) conditions.push(eq(auditEvents.sessionId, filter.sessionId));
   if (filter.from) conditions.push(gte(auditEvents.occurredAt, new Date(filter.from)));
   if (filter.to) conditions.push(lte(auditEvents.occurredAt, new Date(filter.to)));
   return conditions;
@@ -222,7 +248,8 @@ function filterConditions(filter: AuditFilter): SQL[] {
 
 type AuditRow = typeof auditEvents.$inferSelect;
 
-function publicEvent(row: AuditRow): PublicAuditEvent {
+/** A stored event as the API shows it. */
+export function publicEvent(row: AuditRow): PublicAuditEvent {
   return {
     ...row,
     occurredAt: row.occurredAt.toISOString(),
@@ -266,6 +293,7 @@ const csvColumns = [
   'outcome',
   'requestId',
   'ip',
+  'sessionId',
   'details',
   'before',
   'after',
@@ -351,29 +379,37 @@ export function auditRoutes() {
     })
     .openapi(verifyRoute, async (c) => {
       await requireDecision(c, 'audit.verify', { type: 'system' });
-      const result = await c.var.audit.verify();
+      // The archive files hold the chain's beginning, so a break there comes first.
+      const archives = await verifyAuditArchives(c.var.store.db);
+      const archived = { events: archives.events, files: archives.files };
+      const result = archives.ok ? await c.var.audit.verify() : null;
+      const events = result?.events ?? 0;
+      const brokenAt = !archives.ok
+        ? {
+            seq: archives.broken.event?.seq ?? null,
+            id: archives.broken.event?.id ?? null,
+            reason: archives.broken.reason,
+            message: archives.broken.message,
+            file: archives.broken.file,
+          }
+        : result && !result.ok
+          ? {
+              seq: result.broken.event?.seq ?? null,
+              id: result.broken.event?.id ?? null,
+              reason: result.broken.reason,
+              message: result.broken.message,
+            }
+          : null;
       await c.var.audit.record({
         ...requestActor(c),
         action: 'audit.verify',
         resourceType: 'audit',
         outcome: 'ok',
-        details: result.ok
-          ? { ok: true, events: result.events }
-          : { ok: false, events: result.events, reason: result.broken.reason },
+        details: brokenAt
+          ? { ok: false, events, archived, reason: brokenAt.reason, file: brokenAt.file ?? null }
+          : { ok: true, events, archived },
       });
-      if (result.ok) return c.json({ ok: true, events: result.events }, 200);
-      return c.json(
-        {
-          ok: false,
-          events: result.events,
-          brokenAt: {
-            seq: result.broken.event?.seq ?? null,
-            id: result.broken.event?.id ?? null,
-            reason: result.broken.reason,
-            message: result.broken.message,
-          },
-        },
-        200,
-      );
+      if (!brokenAt) return c.json({ ok: true, events, archived }, 200);
+      return c.json({ ok: false, events, archived, brokenAt }, 200);
     });
 }

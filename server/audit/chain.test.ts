@@ -27,6 +27,7 @@ function buildChain(length: number): ChainedAuditEvent[] {
       outcome: 'ok',
       requestId: `r${seq}`,
       ip: '127.0.0.1',
+      sessionId: null,
       details: { note: 'x' },
       before: { title: 'old', n: seq },
       after: { title: 'new', n: seq + 1 },
@@ -45,6 +46,51 @@ const headOf = (events: ChainedAuditEvent[]) => ({
 });
 
 describe('canonical serialisation', () => {
+  // Recorded before events had sessions: its hash was computed by the canonical form of then
+  // (no `sessionId` key at all), and must not change, or every stored event would fail to verify.
+  const recordedBeforeSessions: UnhashedAuditEvent = {
+    seq: 7,
+    id: '00000000-0000-4000-8000-000000000007',
+    occurredAt: new Date('2026-01-01T00:00:07.000Z'),
+    actorUserId: 'alice',
+    actorClient: 'enclave-web',
+    actorPlugin: null,
+    source: 'server',
+    action: 'dashboard.update',
+    resourceType: 'dashboard',
+    resourceId: 'd7',
+    projectId: 'p1',
+    outcome: 'ok',
+    requestId: 'r7',
+    ip: '127.0.0.1',
+    sessionId: null,
+    details: { note: 'x' },
+    before: { title: 'old' },
+    after: { title: 'new' },
+    prevHash: 'a'.repeat(64),
+  };
+  const hashBeforeSessions = 'afd002df9775cbd02a916c7b0b650199d1bbc1d6eb290fd51fd2ab7ff9e2dffa';
+
+  it('hashes an event without a session exactly as before sessions were recorded', () => {
+    expect(canonicalAuditEvent(recordedBeforeSessions)).not.toContain('sessionId');
+    expect(hashAuditEvent(recordedBeforeSessions)).toBe(hashBeforeSessions);
+  });
+
+  it('covers a session once there is one: adding, changing or removing it is detected', async () => {
+    const withSession = { ...recordedBeforeSessions, sessionId: 'gTL2wHBMu3ysLQ5S7oOXr' };
+    const stored = { ...withSession, prevHash: GENESIS_HASH, seq: 1 };
+    const event = { ...stored, hash: hashAuditEvent(stored) };
+    expect(canonicalAuditEvent(withSession)).toContain('"sessionId":"gTL2wHBMu3ysLQ5S7oOXr"');
+    const head = { seq: 1, hash: event.hash };
+    expect(await verifyChain([event], head)).toEqual({ ok: true, events: 1 });
+    for (const sessionId of ['gTL2wHBMu3ysLQ5S7oOXs', null, '']) {
+      const result = await verifyChain([{ ...event, sessionId }], head);
+      expect(result.ok ? null : result.broken.reason).toBe('altered');
+    }
+    const dropped = { ...recordedBeforeSessions, sessionId: null, prevHash: GENESIS_HASH, seq: 1 };
+    expect(hashAuditEvent(dropped)).not.toBe(event.hash);
+  });
+
   it('does not depend on the order of keys in JSON fields', () => {
     const [event] = buildChain(1);
     if (!event) throw new Error('no event');
@@ -71,6 +117,7 @@ describe('canonical serialisation', () => {
       { outcome: 'denied' },
       { requestId: 'r9' },
       { ip: '10.0.0.1' },
+      { sessionId: 'gTL2wHBMu3ysLQ5S7oOXr' },
       { details: null },
       { before: { title: 'old', n: 2 } },
       { after: null },

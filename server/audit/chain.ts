@@ -33,6 +33,11 @@ export interface ChainedAuditEvent {
   outcome: AuditOutcome;
   requestId: string | null;
   ip: string | null;
+  /**
+   * The sign-in session the request came from (the token's `sid`), null when there was none.
+   * Events stored before sessions were recorded have none.
+   */
+  sessionId: string | null;
   details: JsonValue | null;
   before: JsonValue | null;
   after: JsonValue | null;
@@ -43,7 +48,8 @@ export interface ChainedAuditEvent {
 export type UnhashedAuditEvent = Omit<ChainedAuditEvent, 'hash'>;
 
 /**
- * The canonical serialisation the hash is taken over.
+ * The canonical serialisation the hash is taken over. `sessionId` is in it only when it is set:
+ * events recorded before sessions were kept hash exactly as they did then.
  *
  * @example
  * canonicalAuditEvent(event); // '{"action":"project.create",...}'
@@ -64,6 +70,7 @@ export function canonicalAuditEvent(event: UnhashedAuditEvent): string {
     outcome: event.outcome,
     requestId: event.requestId,
     ip: event.ip,
+    ...(typeof event.sessionId === 'string' ? { sessionId: event.sessionId } : {}),
     details: event.details,
     before: event.before,
     after: event.after,

@@ -106,6 +106,34 @@ describe.each(storeTargets())('audit chain on $name', (target) => {
     });
   });
 
+  it('stores the session, and names an event whose session was added, changed or removed', async () => {
+    await freshChain(1);
+    const withSession = await recordAudit(store.db, { ...event(2), sessionId: 'sid-one' });
+    await recordAudit(store.db, event(3));
+    expect(withSession.sessionId).toBe('sid-one');
+    const [stored] = await store.rows<{ session_id: string | null }>(
+      sql`select session_id from audit_events where seq = 2`,
+    );
+    expect(stored?.session_id).toBe('sid-one');
+    await expect(verifyAuditChain(store.db)).resolves.toEqual({ ok: true, events: 3 });
+    for (const [seq, value] of [
+      [1, "'sid-one'"],
+      [2, "'sid-two'"],
+      [2, 'NULL'],
+    ] as const) {
+      const ids = await idsBySeq(store);
+      await tamper(store, [`UPDATE audit_events SET session_id = ${value} WHERE seq = ${seq}`]);
+      await expect(verifyAuditChain(store.db)).resolves.toMatchObject({
+        ok: false,
+        broken: { reason: 'altered', event: { seq, id: ids[seq - 1] } },
+      });
+      await tamper(store, [
+        `UPDATE audit_events SET session_id = ${seq === 2 ? "'sid-one'" : 'NULL'} WHERE seq = ${seq}`,
+      ]);
+      await expect(verifyAuditChain(store.db)).resolves.toEqual({ ok: true, events: 3 });
+    }
+  });
+
   it('names an event whose time was moved', async () => {
     const ids = await freshChain(3);
     await tamper(store, [

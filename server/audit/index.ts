@@ -5,8 +5,10 @@
  * Writers serialise on the chain head's row lock inside the database, so any number of server
  * processes can record at once without forking the chain.
  */
-import { asc, eq, gt } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { schema, type Database } from '../store/index.ts';
+import { auditAnchor } from './retention.ts';
+import { storedEventsAfter } from './stored-events.ts';
 import {
   hashAuditEvent,
   verifyChain,
@@ -32,6 +34,41 @@ export {
 } from './chain.ts';
 
 export { auditRoutes, csvCell, encodeAuditCursor } from './audit-routes.ts';
+export type { Reverter, RevertibleChange } from './reverter.ts';
+export { captureRows, restoreRows, type SnapshotPart } from './snapshots.ts';
+export {
+  NotRevertibleError,
+  RevertConflictError,
+  captureRevertedRows,
+  createRevertEngine,
+  revertibleChange,
+  undoingKind,
+  type RevertActor,
+  type RevertEngine,
+  type RevertRun,
+} from './revert.ts';
+export { revertRoutes, type RevertRoutesOptions } from './revert-routes.ts';
+export {
+  AuditArchiveError,
+  archiveAuditEvents,
+  auditAnchor,
+  scheduleAuditRetention,
+  verifyAuditArchives,
+  type ArchiveBreak,
+  type ArchivesVerification,
+  type AuditArchiveResult,
+  type AuditRetentionOptions,
+  type AuditRetentionSchedule,
+  type AuditRetentionScheduleOptions,
+} from './retention.ts';
+export {
+  archiveFileName,
+  readArchiveFile,
+  verifyArchiveFile,
+  writeArchiveFile,
+  type ArchiveHeader,
+  type ArchiveVerification,
+} from './archive-file.ts';
 
 const { auditEvents, auditChainHead } = schema;
 
@@ -52,6 +89,8 @@ export interface AuditEventInput {
   source?: AuditSource;
   requestId?: string | null;
   ip?: string | null;
+  /** The sign-in session the request came from (`requestActor(c)` supplies it). */
+  sessionId?: string | null;
   details?: unknown;
   /** State of the resource before a change. */
   before?: unknown;
@@ -124,6 +163,7 @@ export async function recordAudit(
       outcome: input.outcome,
       requestId: input.requestId ?? null,
       ip: input.ip ?? null,
+      sessionId: input.sessionId ?? null,
       details: toStoredJson(input.details),
       before: toStoredJson(input.before),
       after: toStoredJson(input.after),
@@ -139,35 +179,9 @@ export async function recordAudit(
   });
 }
 
-const verifyBatchSize = 1000;
-
-async function* storedEvents(db: Database): AsyncGenerator<ChainedAuditEvent> {
-  let after = Number.MIN_SAFE_INTEGER;
-  for (;;) {
-    const rows = await db
-      .select()
-      .from(auditEvents)
-      .where(gt(auditEvents.seq, after))
-      .orderBy(asc(auditEvents.seq))
-      .limit(verifyBatchSize);
-    for (const row of rows) {
-      yield {
-        ...row,
-        source: row.source as AuditSource,
-        outcome: row.outcome as AuditOutcome,
-        details: row.details as JsonValue | null,
-        before: row.before as JsonValue | null,
-        after: row.after as JsonValue | null,
-      };
-    }
-    const last = rows.at(-1);
-    if (!last || rows.length < verifyBatchSize) return;
-    after = last.seq;
-  }
-}
-
 /**
- * Re-reads the whole trail and checks every hash and link.
+ * Re-reads the whole trail and checks every hash and link, from the anchor on (the last
+ * archived event, see `retention.ts`; the genesis while nothing is archived).
  *
  * @example
  * const result = await verifyAuditChain(store.db);
@@ -178,7 +192,12 @@ export async function verifyAuditChain(db: Database): Promise<ChainVerification>
     async (tx) => {
       const [head] = await tx.select().from(auditChainHead).where(eq(auditChainHead.id, 1));
       if (!head) throw new Error('audit chain head is missing; the store was not migrated');
-      return verifyChain(storedEvents(tx as unknown as Database), head);
+      const anchor = await auditAnchor(tx as unknown as Database);
+      return verifyChain(
+        storedEventsAfter(tx as unknown as Database, Number.MIN_SAFE_INTEGER),
+        head,
+        anchor,
+      );
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   );

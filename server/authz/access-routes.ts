@@ -4,8 +4,9 @@
  * to Admins and, for what lives in their projects, to project owners.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { AppEnv } from '../app-env.ts';
+import { captureRows } from '../audit/index.ts';
 import { ConflictError, NotFoundError, ValidationError, validationHook } from '../errors/index.ts';
 import {
   IdParamsSchema,
@@ -18,7 +19,7 @@ import {
 import { schema, type Database } from '../store/index.ts';
 import { loadRules, loadSubject, type ResourceRef } from './facts.ts';
 import { requestActor, requireAccess } from './guard.ts';
-import { ACTIONS, authorize, type Action } from './policy.ts';
+import { ACTIONS, authorize, type AccessRule, type Action } from './policy.ts';
 
 const { projects, dashboards, datasets, connections, accessRules, accessRuleGroups, groups } =
   schema;
@@ -187,20 +188,30 @@ const deleteRuleRoute = createRoute({
   responses: { 204: { description: 'Removed.' }, ...errorResponses(400, 403, 404) },
 });
 
-const taggedTables = {
+export const taggedTables = {
   project: projects,
   dashboard: dashboards,
   dataset: datasets,
   connection: connections,
 };
 
-async function ruleById(db: Database, id: string) {
+/**
+ * A rule with its groups sorted by id: the state its audit events record, so that two reads of
+ * one state compare equal when a revert checks it. Null when there is no such rule.
+ */
+export async function ruleState(db: Database, id: string): Promise<AccessRule | null> {
   const rule = (await loadRules(db)).find((candidate) => candidate.id === id);
+  if (!rule) return null;
+  return { ...rule, groups: [...rule.groups].sort((a, b) => a.id.localeCompare(b.id)) };
+}
+
+async function ruleById(db: Database, id: string): Promise<AccessRule> {
+  const rule = await ruleState(db, id);
   if (!rule) throw new NotFoundError('No attribute rule with this id.');
   return rule;
 }
 
-async function ensureGroupsExist(db: Database, groupIds: string[]) {
+export async function ensureGroupsExist(db: Database, groupIds: string[]) {
   const unique = [...new Set(groupIds)];
   if (unique.length === 0) return unique;
   const found = await db.select({ id: groups.id }).from(groups).where(inArray(groups.id, unique));
@@ -383,6 +394,10 @@ export function accessRoutes() {
           .where(eq(accessRules.id, id))
           .for('update');
         const before = await ruleById(db, id);
+        const snapshotId = await captureRows(db, [
+          { table: 'access_rules', where: sql`id = ${id}` },
+          { table: 'access_rule_groups', where: sql`rule_id = ${id}` },
+        ]);
         await db.delete(accessRules).where(eq(accessRules.id, id));
         await c.var.audit.record(
           {
@@ -393,6 +408,7 @@ export function accessRoutes() {
             outcome: 'ok',
             before,
             after: null,
+            details: { snapshotId },
           },
           db,
         );

@@ -36,6 +36,7 @@ function withRealIds(path: string): string {
     if (name === 'userId' || name === 'principalId') return api.ids.dave;
     if (name === 'childId') return real.childGroup ?? '';
     if (name === 'instanceId') return real['plugin-instances'] ?? '';
+    if (name === 'eventId') return real.events ?? '';
     return '';
   });
 }
@@ -143,6 +144,14 @@ describe.each(storeTargets())('every route asks the policy, on $name', (target) 
     );
     const project = await api.call('alice', 'POST', '/projects', { name: 'Secret project' });
     real.projects = project.body.id;
+    // An event of alice's that carol may not see, for the revert route.
+    real.events = (
+      await api.server.store.db
+        .select({ id: schema.auditEvents.id })
+        .from(schema.auditEvents)
+        .where(eq(schema.auditEvents.actorUserId, api.ids.alice))
+        .limit(1)
+    )[0]!.id;
     real.dashboards = (
       await api.call('alice', 'POST', `/projects/${real.projects}/dashboards`, {
         title: 'Secret dashboard',

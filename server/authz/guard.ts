@@ -200,7 +200,7 @@ export function isAllowed(
 
 /**
  * Who acted, for the audit event a route records: the caller, the app they acted through, the
- * request and the address.
+ * request, the address and the sign-in session the token belongs to.
  *
  * @example
  * await c.var.audit.record({ ...requestActor(c), action: 'project.update', … }, db);
@@ -211,5 +211,6 @@ export function requestActor(c: Context<AppEnv>) {
     actorClient: c.var.principal.clientId,
     requestId: c.var.requestId,
     ip: c.var.clientIp,
+    sessionId: c.var.principal.sessionId,
   };
 }

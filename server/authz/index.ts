@@ -55,3 +55,4 @@ export {
 } from './guard.ts';
 export { keepsAnEnabledHolder, type GranteeRef } from './remaining-holders.ts';
 export { accessRoutes } from './access-routes.ts';
+export { accessReverters } from './access-reverters.ts';

@@ -277,4 +277,37 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ PLUGIN_ORIGIN: origin })).toThrow(reason);
     });
   });
+
+  describe('audit retention', () => {
+    it('keeps audit events forever unless AUDIT_RETENTION_DAYS is set', () => {
+      const config = loadConfig({ DATA_DIR: '/var/lib/enclave' });
+      expect(config.auditRetentionDays).toBeUndefined();
+      expect(config.auditArchiveDir).toBe('/var/lib/enclave/audit-archive');
+      expect(loadConfig({ AUDIT_RETENTION_DAYS: '' }).auditRetentionDays).toBeUndefined();
+    });
+
+    it('reads AUDIT_RETENTION_DAYS and AUDIT_ARCHIVE_DIR', () => {
+      const config = loadConfig({
+        AUDIT_RETENTION_DAYS: '365',
+        AUDIT_ARCHIVE_DIR: 'archive/audit',
+      });
+      expect(config.auditRetentionDays).toBe(365);
+      expect(config.auditArchiveDir).toBe(path.resolve('archive/audit'));
+      expect(loadConfig({ AUDIT_RETENTION_DAYS: '1' }).auditRetentionDays).toBe(1);
+    });
+
+    it.each([
+      ['0', 'at least 1 day'],
+      ['-3', 'a whole number of days'],
+      ['1.5', 'a whole number of days'],
+      ['30d', 'a whole number of days'],
+      [' 30', 'a whole number of days'],
+      ['1e3', 'a whole number of days'],
+      ['99999999999999999999', 'at most 36500 days'],
+    ])('refuses AUDIT_RETENTION_DAYS=%j, saying why', (value, reason) => {
+      const load = () => loadConfig({ AUDIT_RETENTION_DAYS: value });
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow(`AUDIT_RETENTION_DAYS: ${reason}`);
+    });
+  });
 });

@@ -48,6 +48,19 @@ const environmentSchema = z
     MAX_REQUEST_BODY_KB: z.coerce.number().int().positive().default(1024),
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     AUDIT_LOG_ENABLED: booleanFromEnv.default(true),
+    AUDIT_RETENTION_DAYS: z
+      .string()
+      .regex(/^\d+$/, 'a whole number of days (leave it unset to keep audit events forever)')
+      .transform(Number)
+      .pipe(
+        z
+          .number()
+          .int()
+          .min(1, 'at least 1 day (leave it unset to keep audit events forever)')
+          .max(36_500, 'at most 36500 days (leave it unset to keep audit events forever)'),
+      )
+      .optional(),
+    AUDIT_ARCHIVE_DIR: z.string().min(1).optional(),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -173,6 +186,10 @@ export interface Config {
   /** How many reverse proxies in front append to `X-Forwarded-For`; 0 trusts none. */
   trustProxyHops: number;
   auditLogEnabled: boolean;
+  /** Audit events older than this many days are archived to files; undefined keeps them all. */
+  auditRetentionDays: number | undefined;
+  /** Where archived audit events go: `AUDIT_ARCHIVE_DIR`, by default `<dataDir>/audit-archive`. */
+  auditArchiveDir: string;
   logLevel: LogLevel;
   logFormat: LogFormat;
   /** Folder holding the built SPA. */
@@ -312,6 +329,10 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     maxRequestBodyBytes: env.MAX_REQUEST_BODY_KB * 1024,
     trustProxyHops: env.TRUST_PROXY_HOPS,
     auditLogEnabled: env.AUDIT_LOG_ENABLED,
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+    auditArchiveDir: env.AUDIT_ARCHIVE_DIR
+      ? path.resolve(env.AUDIT_ARCHIVE_DIR)
+      : path.join(dataDir, 'audit-archive'),
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
     staticDir: path.resolve(env.STATIC_DIR),

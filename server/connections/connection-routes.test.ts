@@ -297,15 +297,20 @@ describe.each(storeTargets())('connections on $name', (target) => {
   it('records each change in the audit trail without the secret', async () => {
     const id = await create('bob', { password: 'audited-password-1' });
     await api.call('bob', 'PATCH', `/connections/${id}`, { password: 'audited-password-2' });
-    const events = await api.server.store.rows<{ action: string; before: unknown; after: unknown }>(
-      sql`select action, before, after from audit_events where resource_id = ${id} order by seq`,
+    const events = await api.server.store.rows<{
+      action: string;
+      details: unknown;
+      before: unknown;
+      after: unknown;
+    }>(
+      sql`select action, details, before, after from audit_events where resource_id = ${id} order by seq`,
     );
     expect(events.map((event) => event.action)).toEqual(['connection.create', 'connection.update']);
     expect(events[0]?.after).toMatchObject({
       settings: { host: '127.0.0.1', port: 1, database: 'assays', user: 'reader', ssl: false },
       hasPassword: true,
     });
-    expect(events[1]?.after).toMatchObject({ passwordChanged: true });
+    expect(events[1]?.details).toMatchObject({ passwordChanged: true });
     expect(JSON.stringify(events)).not.toMatch(/audited-password/);
   });
 

@@ -2,10 +2,13 @@
  * Connections to external databases and their grants. Every handler first asks the policy
  * (`requireAccess`), then touches data as the caller (`store.asUser`), and records each change in
  * the same transaction. The password is accepted and sealed here and never leaves: responses say
- * `hasPassword: true`, audit events record the settings and `passwordChanged`, never the secret.
+ * `hasPassword: true`, audit events record the settings and `passwordChanged`, never the secret;
+ * a deletion or a password change snapshots the sealed row (`details.snapshotId`) so that a revert
+ * can put the secret back without it ever appearing in an event.
  */
+import { createHash } from 'node:crypto';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import {
@@ -24,6 +27,7 @@ import {
   type ResourceFacts,
   type Subject,
 } from '../authz/index.ts';
+import { captureRows } from '../audit/index.ts';
 import { ALLOWED_HOSTS_SETTING } from '../data-sources/index.ts';
 import { ApiError, ConflictError, NotFoundError, validationHook } from '../errors/index.ts';
 import {
@@ -223,13 +227,23 @@ function connectionView(
   };
 }
 
+/**
+ * Names the stored password without revealing it: a digest of the sealed bytes (sealed under a
+ * fresh key and nonce each time), so it changes whenever the password is replaced and a state
+ * with it tells a revert whether the password is still the one an event left.
+ */
+function passwordStamp(secret: Buffer): string {
+  return createHash('sha256').update(secret).digest('hex').slice(0, 16);
+}
+
 /** The state an audit event records for a connection: everything but the secret. */
-function connectionState(row: ConnectionRow) {
+export function connectionState(row: ConnectionRow) {
   return {
     id: row.id,
     name: row.name,
     kind: row.kind,
     settings: storedSettings(row.settings),
+    passwordStamp: passwordStamp(row.secret),
     tags: row.tags,
   };
 }
@@ -258,7 +272,7 @@ async function loadGrants(db: Database, connectionIds: string[]) {
   }));
 }
 
-async function grantsOf(db: Database, connectionId: string) {
+export async function grantsOf(db: Database, connectionId: string) {
   return (await loadGrants(db, [connectionId])).map(({ principal, permission }) => ({
     principal,
     permission,
@@ -390,7 +404,7 @@ const putGrantRoute = createRoute({
   },
 });
 
-async function principalName(db: Database, type: 'user' | 'group', id: string) {
+export async function principalName(db: Database, type: 'user' | 'group', id: string) {
   if (type === 'user') {
     const [user] = await db.select({ name: users.username }).from(users).where(eq(users.id, id));
     return user?.name;
@@ -404,7 +418,7 @@ async function principalName(db: Database, type: 'user' | 'group', id: string) {
  * `keepsAnEnabledHolder`: an `edit` grant to an empty group or a disabled account counts for
  * nobody).
  */
-async function ensureAnEditorRemains(
+export async function ensureAnEditorRemains(
   db: Database,
   grants: Awaited<ReturnType<typeof grantsOf>>,
   target: { type: 'user' | 'group'; id: string },
@@ -421,7 +435,7 @@ async function ensureAnEditorRemains(
 }
 
 /** The connection row, locked for the rest of the transaction; 404 when it is gone. */
-async function lockedConnection(db: Database, id: string): Promise<ConnectionRow> {
+export async function lockedConnection(db: Database, id: string): Promise<ConnectionRow> {
   const [row] = await db.select().from(connections).where(eq(connections.id, id)).for('update');
   if (!row) throw connectionMissing();
   return row;
@@ -563,6 +577,11 @@ export function connectionRoutes(options: ConnectionRoutesOptions) {
         if (next.host !== current.host) requireAllowedHost(next.host);
         const moved = SETTINGS_BOUND_TO_PASSWORD.filter((field) => next[field] !== current[field]);
         if (moved.length > 0 && body.password === undefined) throw new PasswordRequiredError(moved);
+        // The sealed password it replaces, kept for a revert of this change (never in the event).
+        const snapshotId =
+          body.password === undefined
+            ? undefined
+            : await captureRows(db, [{ table: 'connections', where: sql`id = ${id}` }]);
         const sealed =
           body.password === undefined
             ? {}
@@ -590,8 +609,9 @@ export function connectionRoutes(options: ConnectionRoutesOptions) {
             resourceType: 'connection',
             resourceId: id,
             outcome: 'ok',
+            details: { passwordChanged: body.password !== undefined, snapshotId },
             before: connectionState(before),
-            after: { ...connectionState(after), passwordChanged: body.password !== undefined },
+            after: connectionState(after),
           },
           db,
         );
@@ -605,6 +625,11 @@ export function connectionRoutes(options: ConnectionRoutesOptions) {
       await c.var.store.asUser(subject.userId, async (db) => {
         const before = await lockedConnection(db, id);
         const grants = await grantsOf(db, id);
+        // Parents first: restoring the snapshot re-inserts in this order.
+        const snapshotId = await captureRows(db, [
+          { table: 'connections', where: sql`id = ${id}` },
+          { table: 'connection_grants', where: sql`connection_id = ${id}` },
+        ]);
         await db.delete(connections).where(eq(connections.id, id));
         await c.var.audit.record(
           {
@@ -613,6 +638,7 @@ export function connectionRoutes(options: ConnectionRoutesOptions) {
             resourceType: 'connection',
             resourceId: id,
             outcome: 'ok',
+            details: { snapshotId },
             before: { ...connectionState(before), grants },
           },
           db,

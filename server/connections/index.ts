@@ -16,3 +16,4 @@ export {
   type ConnectionQueryLimits,
   type ConnectionRoutesOptions,
 } from './query-route.ts';
+export { connectionReverters } from './connection-reverters.ts';

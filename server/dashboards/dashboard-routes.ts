@@ -15,9 +15,10 @@
  * for others to run through a connection they may not use themselves.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { captureRows } from '../audit/index.ts';
 import {
   allowedActions,
   isAllowed,
@@ -119,7 +120,7 @@ const IfMatchHeadersSchema = z.object({
     }),
 });
 
-type DashboardRow = typeof dashboards.$inferSelect;
+export type DashboardRow = typeof dashboards.$inferSelect;
 
 function etagOf(row: DashboardRow): string {
   return `"${row.updatedAt.toISOString()}"`;
@@ -161,15 +162,17 @@ function dashboardView(
   };
 }
 
-/** The state an audit event records for a dashboard (what a revert would restore). */
-function dashboardState(row: DashboardRow) {
+/**
+ * The state an audit event records for a dashboard (what a revert restores): its content, not
+ * its version, so that a change undone leaves the dashboard as the change before it left it.
+ */
+export function dashboardState(row: DashboardRow) {
   return {
     id: row.id,
     projectId: row.projectId,
     title: row.title,
     spec: row.spec,
     tags: row.tags,
-    updatedAt: row.updatedAt.toISOString(),
   };
 }
 
@@ -183,7 +186,7 @@ const queryKey = (query: { connectionId: string; sql: string }) =>
   `${query.connectionId}\u0000${query.sql}`;
 
 /** The connection queries `next` runs that `previous` did not. */
-function addedQueries(previous: DashboardSpec | null, next: DashboardSpec) {
+export function addedQueries(previous: DashboardSpec | null, next: DashboardSpec) {
   const known = new Set(previous ? connectionQueries(previous).map(queryKey) : []);
   return connectionQueries(next).filter((query) => !known.has(queryKey(query)));
 }
@@ -193,7 +196,7 @@ function addedQueries(previous: DashboardSpec | null, next: DashboardSpec) {
  * is audited by `requireAccess`; a missing connection and a concealed one get the same 403, so
  * the answer does not tell which connections exist.
  */
-async function requireQueryRights(
+export async function requireQueryRights(
   c: Context<AppEnv>,
   queries: { connectionId: string; sql: string }[],
 ) {
@@ -516,6 +519,7 @@ export function dashboardRoutes() {
           .where(eq(dashboards.id, id))
           .for('update');
         if (!before) throw notFound();
+        const snapshotId = await captureRows(db, [{ table: 'dashboards', where: sql`id = ${id}` }]);
         await db.delete(dashboards).where(eq(dashboards.id, id));
         await c.var.audit.record(
           {
@@ -526,6 +530,8 @@ export function dashboardRoutes() {
             projectId: before.projectId,
             outcome: 'ok',
             before: dashboardState(before),
+            after: null,
+            details: { snapshotId },
           },
           db,
         );

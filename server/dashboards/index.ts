@@ -4,6 +4,7 @@
  * grants nothing on what it references. See README.md.
  */
 export { DashboardSchema, SpecTooLargeError, dashboardRoutes } from './dashboard-routes.ts';
+export { dashboardReverters } from './dashboard-reverters.ts';
 export {
   DASHBOARD_MAX_VIEWS,
   DASHBOARD_SPEC_MAX_BYTES,

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { declaredLengthLimit, readUpload } from '../upload-body/index.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -27,6 +27,7 @@ import {
   type ResourceFacts,
   type Subject,
 } from '../authz/index.ts';
+import { captureRows } from '../audit/index.ts';
 import { ApiError, NotFoundError, validationHook } from '../errors/index.ts';
 import { KeyringError } from '../keyring/index.ts';
 import {
@@ -99,7 +100,7 @@ export function isDatasetUpload(method: string, path: string): boolean {
 }
 
 /** The context a version is sealed under: it names the dataset and the version. */
-function sealContext(datasetId: string, version: number): string {
+export function sealContext(datasetId: string, version: number): string {
   return `dataset:${datasetId}:v${String(version)}`;
 }
 
@@ -173,9 +174,9 @@ const VersionParamsSchema = z.object({
 const BinarySchema = z.string().openapi({ type: 'string', format: 'binary' });
 
 type DatasetRow = typeof datasets.$inferSelect;
-type VersionMeta = Omit<typeof datasetVersions.$inferSelect, 'content'>;
+export type VersionMeta = Omit<typeof datasetVersions.$inferSelect, 'content'>;
 
-const versionMetaColumns = {
+export const versionMetaColumns = {
   datasetId: datasetVersions.datasetId,
   projectId: datasetVersions.projectId,
   version: datasetVersions.version,
@@ -209,7 +210,7 @@ function versionView(
 }
 
 /** A version as audit events record it: what it is, never what it holds. */
-function versionState(row: VersionMeta) {
+export function versionState(row: VersionMeta) {
   return {
     number: row.version,
     createdAt: row.createdAt.toISOString(),
@@ -223,7 +224,7 @@ function versionState(row: VersionMeta) {
 }
 
 /** A dataset as audit events record it; the wrapped key stays out (it is no use without the bytes). */
-function datasetState(row: DatasetRow) {
+export function datasetState(row: DatasetRow) {
   return {
     id: row.id,
     projectId: row.projectId,
@@ -268,7 +269,7 @@ async function loadDataset(db: Database, id: string) {
   return found;
 }
 
-async function loadVersions(db: Database, id: string) {
+export async function loadVersions(db: Database, id: string) {
   return db
     .select({ meta: versionMetaColumns, creatorName: users.username })
     .from(datasetVersions)
@@ -392,6 +393,101 @@ const downloadVersionRoute = createRoute({
   },
 });
 
+const restoreVersionRoute = createRoute({
+  method: 'post',
+  path: '/datasets/{id}/versions/{n}/restore',
+  tags,
+  security,
+  summary: 'Restore an earlier version as a new version (editors)',
+  description:
+    'Copies the content of version `n` into a new version, numbered after the latest; no version changes. Recorded as an upload (`dataset.upload` with `restoredFrom`), so it is reverted like one.',
+  request: { params: VersionParamsSchema },
+  responses: {
+    201: {
+      description: 'The new version.',
+      content: { 'application/json': { schema: DatasetVersionSchema } },
+    },
+    ...errorResponses(400, 403, 404),
+    500: {
+      description: 'The stored version is damaged or was tampered with; nothing was copied.',
+      content: { 'application/json': { schema: ErrorResponseSchema } },
+    },
+  },
+});
+
+/** The dataset's row, locked so that concurrent new versions take turns for their numbers. */
+async function lockedDataset(db: Database, id: string): Promise<DatasetRow> {
+  const [dataset] = await db.select().from(datasets).where(eq(datasets.id, id)).for('update');
+  if (!dataset) throw notFound();
+  return dataset;
+}
+
+interface NewVersion {
+  ipc: Uint8Array;
+  /** Hex SHA-256 of `ipc`. */
+  sha256: string;
+  sourceFormat: SourceFormat;
+  rowCount: number;
+  columns: { name: string; type: string }[];
+  createdBy: string;
+  /** What the `dataset.upload` event says about where the content came from. */
+  details: Record<string, number>;
+}
+
+/**
+ * Seals `ipc` as the dataset's next version, makes it the latest and records the upload, all in
+ * the caller's transaction (which holds the dataset's row lock).
+ */
+async function appendVersion(
+  c: Context<AppEnv>,
+  db: Database,
+  dataset: DatasetRow,
+  next: NewVersion,
+): Promise<VersionMeta> {
+  const version = dataset.latestVersion + 1;
+  const content = c.var.keyring.seal(
+    dataset.wrappedKey,
+    next.ipc,
+    sealContext(dataset.id, version),
+  );
+  const [meta] = await db
+    .insert(datasetVersions)
+    .values({
+      datasetId: dataset.id,
+      projectId: dataset.projectId,
+      version,
+      sourceFormat: next.sourceFormat,
+      byteSize: next.ipc.byteLength,
+      rowCount: next.rowCount,
+      columns: next.columns,
+      sha256: next.sha256,
+      content: Buffer.from(content.buffer, content.byteOffset, content.byteLength),
+      createdBy: next.createdBy,
+      createdAt: new Date(),
+    })
+    .returning(versionMetaColumns);
+  if (!meta) throw new Error('the new version is not visible to its uploader');
+  await db
+    .update(datasets)
+    .set({ latestVersion: version, updatedAt: meta.createdAt })
+    .where(eq(datasets.id, dataset.id));
+  await c.var.audit.record(
+    {
+      ...requestActor(c),
+      action: 'dataset.upload',
+      resourceType: 'dataset',
+      resourceId: dataset.id,
+      projectId: dataset.projectId,
+      outcome: 'ok',
+      details: next.details,
+      before: { latestVersion: dataset.latestVersion },
+      after: { latestVersion: version, version: versionState(meta) },
+    },
+    db,
+  );
+  return meta;
+}
+
 export interface DatasetRoutesOptions {
   /** The largest upload accepted (`config.maxUploadBytes`); beyond it the answer is 413. */
   maxUploadBytes: number;
@@ -506,6 +602,11 @@ export function datasetRoutes(options: DatasetRoutesOptions) {
         const [before] = await db.select().from(datasets).where(eq(datasets.id, id)).for('update');
         if (!before) throw notFound();
         const versions = await loadVersions(db, id);
+        // Parents first: restoring the snapshot re-inserts in this order.
+        const snapshotId = await captureRows(db, [
+          { table: 'datasets', where: sql`id = ${id}` },
+          { table: 'dataset_versions', where: sql`dataset_id = ${id}` },
+        ]);
         await db.delete(datasets).where(eq(datasets.id, id));
         await c.var.audit.record(
           {
@@ -515,6 +616,7 @@ export function datasetRoutes(options: DatasetRoutesOptions) {
             resourceId: id,
             projectId: before.projectId,
             outcome: 'ok',
+            details: { snapshotId },
             before: {
               ...datasetState(before),
               versions: versions.map(({ meta }) => versionState(meta)),
@@ -534,47 +636,40 @@ export function datasetRoutes(options: DatasetRoutesOptions) {
       const table = format === 'csv' ? csvToArrowIpc(upload) : normalizeArrowIpc(upload);
       const sha256 = sha256Hex(table.ipc);
       const stored = await c.var.store.asUser(subject.userId, async (db) => {
-        // The lock makes concurrent uploads take turns, so each gets its own number.
-        const [dataset] = await db.select().from(datasets).where(eq(datasets.id, id)).for('update');
-        if (!dataset) throw notFound();
-        const version = dataset.latestVersion + 1;
-        const content = c.var.keyring.seal(dataset.wrappedKey, table.ipc, sealContext(id, version));
-        const [meta] = await db
-          .insert(datasetVersions)
-          .values({
-            datasetId: id,
-            projectId: dataset.projectId,
-            version,
-            sourceFormat: format,
-            byteSize: table.ipc.byteLength,
-            rowCount: table.rowCount,
-            columns: table.columns,
-            sha256,
-            content: Buffer.from(content.buffer, content.byteOffset, content.byteLength),
-            createdBy: subject.userId,
-            createdAt: new Date(),
-          })
-          .returning(versionMetaColumns);
-        if (!meta) throw new Error('the new version is not visible to its uploader');
-        await db
-          .update(datasets)
-          .set({ latestVersion: version, updatedAt: meta.createdAt })
-          .where(eq(datasets.id, id));
-        await c.var.audit.record(
-          {
-            ...requestActor(c),
-            action: 'dataset.upload',
-            resourceType: 'dataset',
-            resourceId: id,
-            projectId: dataset.projectId,
-            outcome: 'ok',
-            details: { uploadedBytes: upload.byteLength },
-            before: { latestVersion: dataset.latestVersion },
-            after: { latestVersion: version, version: versionState(meta) },
-          },
-          db,
-        );
-        return meta;
+        const dataset = await lockedDataset(db, id);
+        return appendVersion(c, db, dataset, {
+          ipc: table.ipc,
+          sha256,
+          sourceFormat: format,
+          rowCount: table.rowCount,
+          columns: table.columns,
+          createdBy: subject.userId,
+          details: { uploadedBytes: upload.byteLength },
+        });
+      });
+      c.header('Location', `/api/v1/datasets/${id}/versions/${String(stored.version)}/data`);
+      return c.json(versionView(stored, subject.username), 201);
+    })
+    .openapi(restoreVersionRoute, async (c) => {
+      const { id, n } = c.req.valid('param');
+      const { subject } = await requireAccess(c, 'dataset.upload', { type: 'dataset', id });
+      const stored = await c.var.store.asUser(subject.userId, async (db) => {
+        const dataset = await lockedDataset(db, id);
+        const [found] = await db
+          .select({ meta: versionMetaColumns, content: datasetVersions.content })
+          .from(datasetVersions)
+          .where(and(eq(datasetVersions.datasetId, id), eq(datasetVersions.version, n)));
+        if (!found) throw new NotFoundError(`This dataset has no version ${String(n)}.`);
+        const ipc = openVersion(c, id, { ...found, wrappedKey: dataset.wrappedKey });
+        return appendVersion(c, db, dataset, {
+          ipc,
+          sha256: found.meta.sha256,
+          sourceFormat: found.meta.sourceFormat as SourceFormat,
+          rowCount: found.meta.rowCount,
+          columns: found.meta.columns,
+          createdBy: subject.userId,
+          details: { restoredFrom: n },
+        });
       });
       c.header('Location', `/api/v1/datasets/${id}/versions/${String(stored.version)}/data`);
       return c.json(versionView(stored, subject.username), 201);

@@ -11,3 +11,4 @@ export {
   isDatasetUpload,
   type DatasetRoutesOptions,
 } from './dataset-routes.ts';
+export { datasetReverters } from './dataset-reverters.ts';

@@ -12,8 +12,17 @@ import type { Logger } from '../logging/index.ts';
 
 /** The body of every error response. */
 export interface ErrorBody {
-  error: { code: string; message: string; requestId: string };
+  error: {
+    code: string;
+    message: string;
+    requestId: string;
+    /** With `revert_conflict`: the later audit event to revert first. */
+    laterEventId?: string;
+  };
 }
+
+/** What an error may add to its body besides code, message and request id. */
+export type ErrorFields = Omit<ErrorBody['error'], 'code' | 'message' | 'requestId'>;
 
 /**
  * An error with an HTTP status and a stable machine-readable `code`.
@@ -25,14 +34,17 @@ export class ApiError extends Error {
   override readonly name: string = 'ApiError';
   /** Response headers the answer needs, e.g. `WWW-Authenticate` on a 401. */
   readonly headers: Readonly<Record<string, string>>;
+  /** Extra fields of the JSON error, e.g. `laterEventId` on a revert conflict. */
+  readonly fields: Readonly<ErrorFields>;
   constructor(
     readonly status: ContentfulStatusCode,
     readonly code: string,
     message: string,
-    options?: ErrorOptions & { headers?: Record<string, string> },
+    options?: ErrorOptions & { headers?: Record<string, string>; fields?: ErrorFields },
   ) {
     super(message, options);
     this.headers = options?.headers ?? {};
+    this.fields = options?.fields ?? {};
   }
 }
 
@@ -65,7 +77,11 @@ export class NotFoundError extends ApiError {
  * a name taken); `code` says which, for clients to act on.
  */
 export class ConflictError extends ApiError {
-  constructor(message: string, code = 'conflict', options?: ErrorOptions) {
+  constructor(
+    message: string,
+    code = 'conflict',
+    options?: ErrorOptions & { fields?: ErrorFields },
+  ) {
     super(409, code, message, options);
   }
 }
@@ -105,8 +121,14 @@ function requestIdOf(c: Context): string {
   return c.get('requestId') ?? 'unknown';
 }
 
-function errorResponse(c: Context, status: ContentfulStatusCode, code: string, message: string) {
-  const body: ErrorBody = { error: { code, message, requestId: requestIdOf(c) } };
+function errorResponse(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+  fields: ErrorFields = {},
+) {
+  const body: ErrorBody = { error: { ...fields, code, message, requestId: requestIdOf(c) } };
   return c.json(body, status);
 }
 
@@ -120,7 +142,7 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
   return (err, c) => {
     if (err instanceof ApiError) {
       for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-      return errorResponse(c, err.status, err.code, err.message);
+      return errorResponse(c, err.status, err.code, err.message, err.fields);
     }
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;

@@ -27,18 +27,27 @@ import {
   type ResourceFacts,
   type Subject,
 } from '../authz/index.ts';
+import { captureRows } from '../audit/snapshots.ts';
 import { ConflictError, NotFoundError, validationHook } from '../errors/index.ts';
 import { IdParamsSchema, IdSchema, NameSchema, errorResponses } from '../schemas/index.ts';
 import { schema, type Database } from '../store/index.ts';
 
-const { groups, groupMembers, groupNesting, users, connectionGrants, accessRuleGroups } = schema;
+const {
+  groups,
+  groupMembers,
+  groupNesting,
+  users,
+  projectMembers,
+  connectionGrants,
+  accessRuleGroups,
+} = schema;
 
 type GroupSource = 'local' | 'ldap' | 'oidc';
 type GroupRow = typeof groups.$inferSelect;
 
 /** Advisory lock keys (namespaced by `hashtext`) that serialise checks a unique index cannot. */
 const NAME_LOCK = sql`pg_advisory_xact_lock(hashtext('enclave.groups.names'))`;
-const NESTING_LOCK = sql`pg_advisory_xact_lock(hashtext('enclave.groups.nesting'))`;
+export const NESTING_LOCK = sql`pg_advisory_xact_lock(hashtext('enclave.groups.nesting'))`;
 
 /** What the directory owns on its groups, so the UI should not offer it either. */
 const directoryOwnedActions: ReadonlySet<Action> = new Set<Action>([
@@ -167,8 +176,21 @@ function groupView(
 }
 
 /** The state an audit event records for a group (what a revert would restore). */
-function groupState(row: GroupRow) {
+export function groupState(row: GroupRow) {
   return { id: row.id, name: row.name, source: row.source };
+}
+
+/** What `groupRecord` reads: the group and everything that goes with it when it is deleted. */
+export interface GroupRecord {
+  id: string;
+  name: string;
+  source: string;
+  members: { userId: string; admin: boolean }[];
+  subgroupIds: string[];
+  parentGroupIds: string[];
+  projectGrants: { projectId: string; role: string }[];
+  connectionGrants: { connectionId: string; permission: string }[];
+  accessRuleIds: string[];
 }
 
 /** The group as it stands in this transaction, for the answer to a change. */
@@ -190,7 +212,7 @@ function directoryName(source: string) {
 }
 
 /** Refuses a change to what the directory owns on its groups. */
-function ensureLocal(row: GroupRow, refused: string) {
+export function ensureLocal(row: GroupRow, refused: string) {
   if (row.source === 'local') return;
   throw new ConflictError(
     `The group "${row.name}" is managed by ${directoryName(row.source)}; ${refused} there.`,
@@ -203,7 +225,7 @@ function ensureLocal(row: GroupRow, refused: string) {
  * one group in every list). The unique index is case-sensitive, so the check itself is
  * serialised on an advisory lock to hold against two concurrent requests.
  */
-async function ensureNameFree(db: Database, name: string, exceptId?: string) {
+export async function ensureNameFree(db: Database, name: string, exceptId?: string) {
   await db.execute(sql`select ${NAME_LOCK}`);
   const [clash] = await db
     .select({ name: groups.name })
@@ -218,7 +240,7 @@ async function ensureNameFree(db: Database, name: string, exceptId?: string) {
 }
 
 /** The PostgreSQL error code of a failure, wherever the driver wrapped it. */
-function pgCode(error: unknown): unknown {
+export function pgCode(error: unknown): unknown {
   for (let cause = error; cause instanceof Object; cause = (cause as { cause?: unknown }).cause) {
     const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
@@ -251,7 +273,7 @@ function nameTaken(name: string) {
  * parent itself or already contains it (is one of the parent's ancestors). `union` (not `union
  * all`) ends the walk even on a cycle that came in some other way.
  */
-async function wouldCloseCycle(db: Database, parentId: string, childId: string) {
+export async function wouldCloseCycle(db: Database, parentId: string, childId: string) {
   if (parentId === childId) return true;
   const rows = (await db.execute(sql`
     with recursive ancestors(id) as (
@@ -286,7 +308,7 @@ function adminFlagRefusal(
   return decision.allowed ? null : decision.reason;
 }
 
-interface GrantRow {
+export interface GrantRow {
   resourceId: string;
   grantee: GranteeRef;
   level: string;
@@ -314,7 +336,7 @@ function grantRow(row: {
  * record; the store offers no way to read past row-level security inside a request's
  * transaction.)
  */
-async function grantsOnProjectsOf(db: Database, groupId: string): Promise<GrantRow[]> {
+export async function grantsOnProjectsOf(db: Database, groupId: string): Promise<GrantRow[]> {
   const rows = (await db.execute(sql`
     select p.project_id::text as "resourceId", p.user_id::text as "userId",
       p.group_id::text as "groupId", p.role as "level"
@@ -326,7 +348,7 @@ async function grantsOnProjectsOf(db: Database, groupId: string): Promise<GrantR
 }
 
 /** Every grant on each connection the group holds a grant on. */
-async function grantsOnConnectionsOf(db: Database, groupId: string): Promise<GrantRow[]> {
+export async function grantsOnConnectionsOf(db: Database, groupId: string): Promise<GrantRow[]> {
   const rows = await db
     .select({
       resourceId: connectionGrants.connectionId,
@@ -353,7 +375,7 @@ async function grantsOnConnectionsOf(db: Database, groupId: string): Promise<Gra
  * enabled user holding `top` (an owner grant held only by the group, or shared with empty groups,
  * disabled accounts or groups whose only members come through the deleted one).
  */
-async function countLeftWithoutHolder(
+export async function countLeftWithoutHolder(
   db: Database,
   groupId: string,
   grants: readonly GrantRow[],
@@ -370,8 +392,69 @@ async function countLeftWithoutHolder(
 }
 
 /** The group's own grants among `grants`, as the audit record of its deletion keeps them. */
-function grantsHeldBy(groupId: string, grants: readonly GrantRow[]) {
+export function grantsHeldBy(groupId: string, grants: readonly GrantRow[]) {
   return grants.filter((grant) => grant.grantee.type === 'group' && grant.grantee.id === groupId);
+}
+
+/**
+ * A group with everything its deletion takes along (members, nesting both ways, grants, rule
+ * links): the state its creation and deletion record, and what reverting either compares and
+ * puts back. Each list is sorted, so that two reads of one state compare equal. `projectGrants`
+ * replaces the group's project grants as read here: a request's row-level security hides those
+ * on projects the caller cannot see, so the route passes what it read as the server.
+ */
+export async function groupRecord(
+  db: Database,
+  id: string,
+  projectGrants?: readonly GrantRow[],
+): Promise<GroupRecord | null> {
+  const [row] = await db.select().from(groups).where(eq(groups.id, id));
+  if (!row) return null;
+  // One query at a time: a transaction is one connection.
+  const members = await db
+    .select({ userId: groupMembers.userId, admin: groupMembers.admin })
+    .from(groupMembers)
+    .where(eq(groupMembers.groupId, id))
+    .orderBy(asc(groupMembers.userId));
+  const children = await db
+    .select({ id: groupNesting.childGroupId })
+    .from(groupNesting)
+    .where(eq(groupNesting.parentGroupId, id))
+    .orderBy(asc(groupNesting.childGroupId));
+  const parents = await db
+    .select({ id: groupNesting.parentGroupId })
+    .from(groupNesting)
+    .where(eq(groupNesting.childGroupId, id))
+    .orderBy(asc(groupNesting.parentGroupId));
+  const ownProjectGrants = projectGrants
+    ? projectGrants.map((grant) => ({ projectId: grant.resourceId, role: grant.level }))
+    : await db
+        .select({ projectId: projectMembers.projectId, role: projectMembers.role })
+        .from(projectMembers)
+        .where(eq(projectMembers.groupId, id));
+  const ownConnectionGrants = await db
+    .select({
+      connectionId: connectionGrants.connectionId,
+      permission: connectionGrants.permission,
+    })
+    .from(connectionGrants)
+    .where(eq(connectionGrants.groupId, id));
+  const ruleLinks = await db
+    .select({ id: accessRuleGroups.ruleId })
+    .from(accessRuleGroups)
+    .where(eq(accessRuleGroups.groupId, id))
+    .orderBy(asc(accessRuleGroups.ruleId));
+  return {
+    ...groupState(row),
+    members,
+    subgroupIds: children.map((child) => child.id),
+    parentGroupIds: parents.map((parent) => parent.id),
+    projectGrants: [...ownProjectGrants].sort((a, b) => a.projectId.localeCompare(b.projectId)),
+    connectionGrants: [...ownConnectionGrants].sort((a, b) =>
+      a.connectionId.localeCompare(b.connectionId),
+    ),
+    accessRuleIds: ruleLinks.map((link) => link.id),
+  };
 }
 
 const tags = ['groups'];
@@ -523,7 +606,7 @@ export function groupRoutes() {
               resourceId: id,
               outcome: 'ok',
               before: null,
-              after: { ...groupState(created), members: [], subgroups: [] },
+              after: await groupRecord(db, id),
             },
             db,
           );
@@ -592,16 +675,16 @@ export function groupRoutes() {
             'last_editor',
           );
         }
-        const [data] = await loadGroups(db, [id]);
-        const [parents, rules] = await Promise.all([
-          db
-            .select({ id: groupNesting.parentGroupId })
-            .from(groupNesting)
-            .where(eq(groupNesting.childGroupId, id)),
-          db
-            .select({ ruleId: accessRuleGroups.ruleId })
-            .from(accessRuleGroups)
-            .where(eq(accessRuleGroups.groupId, id)),
+        const record = await groupRecord(db, id, grantsHeldBy(id, projectGrants));
+        // The rows a revert puts back, parents first. Project grants the caller may not see stay
+        // out of it (row-level security); the event's `projectGrants` names them for the revert.
+        const snapshotId = await captureRows(db, [
+          { table: 'groups', where: sql`id = ${id}` },
+          { table: 'group_members', where: sql`group_id = ${id}` },
+          { table: 'group_nesting', where: sql`parent_group_id = ${id} or child_group_id = ${id}` },
+          { table: 'project_members', where: sql`group_id = ${id}` },
+          { table: 'connection_grants', where: sql`group_id = ${id}` },
+          { table: 'access_rule_groups', where: sql`group_id = ${id}` },
         ]);
         // Memberships, nesting and grants go with the group (foreign keys cascade).
         await db.delete(groups).where(eq(groups.id, id));
@@ -612,25 +695,9 @@ export function groupRoutes() {
             resourceType: 'group',
             resourceId: id,
             outcome: 'ok',
-            before: {
-              ...groupState(before),
-              members: (data?.members ?? []).map((member) => ({
-                userId: member.id,
-                admin: member.admin,
-              })),
-              subgroupIds: (data?.subgroups ?? []).map((child) => child.id),
-              parentGroupIds: parents.map((parent) => parent.id),
-              projectGrants: grantsHeldBy(id, projectGrants).map((grant) => ({
-                projectId: grant.resourceId,
-                role: grant.level,
-              })),
-              connectionGrants: grantsHeldBy(id, connectionGrantRows).map((grant) => ({
-                connectionId: grant.resourceId,
-                permission: grant.level,
-              })),
-              accessRuleIds: rules.map((rule) => rule.ruleId),
-            },
+            before: record,
             after: null,
+            details: { snapshotId },
           },
           db,
         );

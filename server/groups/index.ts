@@ -4,3 +4,4 @@
  * (LDAP, an external issuer) are read-only here because the directory owns them.
  */
 export { GroupSchema, groupRoutes } from './group-routes.ts';
+export { groupReverters } from './group-reverters.ts';

@@ -55,6 +55,8 @@ export interface DirectoryAccountOptions {
   audit: AuditTrail;
   requestId?: string | null | undefined;
   ip?: string | null | undefined;
+  /** The sign-in session of the token that brought the account (an external issuer's `sid`). */
+  sessionId?: string | null | undefined;
   now?: () => Date;
 }
 
@@ -115,6 +117,7 @@ export async function upsertDirectoryAccount(
     actorClient: 'server',
     requestId: options.requestId ?? null,
     ip: options.ip ?? null,
+    sessionId: options.sessionId ?? null,
   };
   let row = await findExisting(db, identity);
   let created = false;
@@ -306,6 +309,7 @@ export async function syncDirectoryGroups(
     actorClient: 'server',
     requestId: options.requestId ?? null,
     ip: options.ip ?? null,
+    sessionId: options.sessionId ?? null,
     before: { groups: [...currentNames].sort() },
     after: { groups: after },
     details: { via: source },

@@ -41,5 +41,5 @@ export {
   type PublicAuthConfig,
 } from './identity.ts';
 export { CurrentUserSchema, meRoutes, type CurrentUser } from './me-routes.ts';
-export { UnauthenticatedError, type Principal } from './authenticate/index.ts';
+export { SESSION_ID_PATTERN, UnauthenticatedError, type Principal } from './authenticate/index.ts';
 export { LdapUnavailableError, loadLdapSettings, type LdapSettings } from './ldap/index.ts';

@@ -44,3 +44,4 @@ export {
   pluginRoutes,
   type PluginRoutesOptions,
 } from './plugin-routes.ts';
+export { pluginReverters } from './plugin-reverters.ts';

@@ -8,10 +8,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { declaredLengthLimit, readUpload } from '../upload-body/index.ts';
 import type { AppEnv } from '../app-env.ts';
+import { captureRows, type SnapshotPart } from '../audit/index.ts';
 import {
   currentSubject,
   isAllowed,
@@ -143,14 +144,55 @@ const InstanceStateSchema = z
   .object({ state: z.enum(['active', 'blocked', 'ended']), reason: z.string().nullable() })
   .openapi('PluginInstanceState');
 
+/**
+ * What the SPA reports about an instance. Client events are recorded (source `client`) and
+ * never decide anything: the route answers the instance's state from the server's own records.
+ */
 const clientEventActions = [
+  'plugin.started',
   'plugin.data_read',
   'plugin.data_write',
   'plugin.denied',
+  'plugin.egress_blocked',
   'plugin.terminated',
   'plugin.storage_write',
   'plugin.selection_read',
 ] as const;
+
+/** The CSP directives a blocked-egress report may name (the frame runtime's allow-list). */
+const cspDirectives = [
+  'default-src',
+  'connect-src',
+  'script-src',
+  'script-src-elem',
+  'script-src-attr',
+  'style-src',
+  'style-src-elem',
+  'style-src-attr',
+  'img-src',
+  'font-src',
+  'media-src',
+  'object-src',
+  'worker-src',
+  'child-src',
+  'frame-src',
+  'manifest-src',
+  'form-action',
+  'base-uri',
+  'fenced-frame-src',
+] as const;
+
+/**
+ * A blocked URI as the host reduces it: a CSP keyword, a scheme, or origin + path of a network
+ * URL (no credentials, query or fragment), ≤ 300 characters.
+ */
+const BlockedUriSchema = z
+  .string()
+  .max(300)
+  .regex(
+    /^(?:[a-z][a-z0-9-]{0,30}|(?:https?|wss?):\/\/[A-Za-z0-9.[\]:-]+(?:\/[^?#\s]*)?)$/,
+    'must be a CSP keyword, or the origin and path of a URL (no query, no fragment)',
+  );
 
 const InstanceEventSchema = z
   .object({
@@ -158,8 +200,27 @@ const InstanceEventSchema = z
     columns: z.array(ColumnNameSchema).max(10_000).optional(),
     rows: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
     detail: z.string().max(500).optional(),
+    directive: z.enum(cspDirectives).optional(),
+    blockedUri: BlockedUriSchema.optional(),
   })
   .strict()
+  .superRefine((event, context) => {
+    const egress = event.action === 'plugin.egress_blocked';
+    for (const field of ['directive', 'blockedUri'] as const) {
+      if (egress && event[field] === undefined)
+        context.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `required for ${event.action}`,
+        });
+      if (!egress && event[field] !== undefined)
+        context.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `only for plugin.egress_blocked`,
+        });
+    }
+  })
   .openapi('PluginInstanceEvent');
 
 const IsoTimeSchema = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time' });
@@ -462,8 +523,35 @@ function summaryOf(view: PluginView, consent: Consent | null): PluginSummary {
   };
 }
 
+/**
+ * A user's consent to a plugin as audit events record it: its own resource (`plugin_consent`,
+ * `<pluginId>/<userId>`), since each user consents for themselves only.
+ */
+export function consentState(
+  userId: string,
+  pluginId: string,
+  row: { permissions: string[]; grantedAt: Date } | undefined,
+) {
+  return row
+    ? { userId, pluginId, permissions: row.permissions, grantedAt: row.grantedAt.toISOString() }
+    : null;
+}
+
+/** The audit resource id of a user's consent to a plugin. */
+export function consentResourceId(pluginId: string, userId: string): string {
+  return `${pluginId}/${userId}`;
+}
+
+/** An uploaded plugin's rows (bytes included), as a revert's snapshot keeps them. */
+export function pluginSnapshotParts(id: string): SnapshotPart[] {
+  return [
+    { table: 'plugins', where: sql`id = ${id}` },
+    { table: 'plugin_files', where: sql`plugin_id = ${id}` },
+  ];
+}
+
 /** A plugin as audit events record it: what it is, never its code. */
-function pluginState(record: PluginRecord) {
+export function pluginState(record: PluginRecord) {
   const { manifest } = record;
   return {
     id: manifest.id,
@@ -477,7 +565,8 @@ function pluginState(record: PluginRecord) {
   };
 }
 
-function ruleState(row: RuleRow) {
+/** A plugin policy rule as audit events record it. */
+export function ruleState(row: RuleRow) {
   return {
     id: row.id,
     pluginId: row.pluginId,
@@ -662,6 +751,8 @@ export function pluginRoutes(options: PluginRoutesOptions) {
       // Read before the transaction: the registry reads on the server's own connection.
       const before = await registry.get(manifest.id);
       await c.var.store.asUser(subject.userId, async (db) => {
+        // The upload it replaces, kept so that reverting the replacement can put it back.
+        const snapshotId = before ? await captureRows(db, pluginSnapshotParts(manifest.id)) : null;
         await db.delete(plugins).where(eq(plugins.id, manifest.id));
         await db.insert(plugins).values({
           id: manifest.id,
@@ -692,6 +783,7 @@ export function pluginRoutes(options: PluginRoutesOptions) {
               manifestSha256: archive.manifestSha256,
               source: 'uploaded',
             }),
+            ...(snapshotId ? { details: { snapshotId } } : {}),
           },
           db,
         );
@@ -711,6 +803,7 @@ export function pluginRoutes(options: PluginRoutesOptions) {
         );
       }
       await c.var.store.asUser(subject.userId, async (db) => {
+        const snapshotId = await captureRows(db, pluginSnapshotParts(id));
         await db.delete(plugins).where(eq(plugins.id, id));
         await db.delete(brokenPlugins).where(eq(brokenPlugins.pluginId, id));
         await c.var.audit.record(
@@ -721,6 +814,8 @@ export function pluginRoutes(options: PluginRoutesOptions) {
             resourceId: id,
             outcome: 'ok',
             before: pluginState(view.record),
+            after: null,
+            details: { snapshotId },
           },
           db,
         );
@@ -756,11 +851,11 @@ export function pluginRoutes(options: PluginRoutesOptions) {
             ...requestActor(c),
             actorPlugin: id,
             action: 'plugin.consent.grant',
-            resourceType: 'plugin',
-            resourceId: id,
+            resourceType: 'plugin_consent',
+            resourceId: consentResourceId(id, subject.userId),
             outcome: 'ok',
-            before: consentView(before),
-            after: consentView(values),
+            before: consentState(subject.userId, id, before),
+            after: consentState(subject.userId, id, values),
           },
           db,
         );
@@ -781,10 +876,10 @@ export function pluginRoutes(options: PluginRoutesOptions) {
             ...requestActor(c),
             actorPlugin: id,
             action: 'plugin.consent.revoke',
-            resourceType: 'plugin',
-            resourceId: id,
+            resourceType: 'plugin_consent',
+            resourceId: consentResourceId(id, subject.userId),
             outcome: 'ok',
-            before: consentView(before),
+            before: consentState(subject.userId, id, before),
             after: null,
           },
           db,
@@ -883,13 +978,21 @@ export function pluginRoutes(options: PluginRoutesOptions) {
         action: event.action,
         resourceType: 'plugin',
         resourceId: instance.pluginId,
-        outcome: state !== 'active' || event.action === 'plugin.denied' ? 'denied' : 'ok',
+        outcome:
+          state !== 'active' ||
+          event.action === 'plugin.denied' ||
+          event.action === 'plugin.egress_blocked'
+            ? 'denied'
+            : 'ok',
         details: {
           instance: instanceRef(id),
           tableName: instance.tableName,
           columns: event.columns ?? null,
           rows: event.rows ?? null,
           detail: event.detail ?? null,
+          ...(event.action === 'plugin.egress_blocked'
+            ? { directive: event.directive, blockedUri: event.blockedUri }
+            : {}),
           ...(state === 'active' ? {} : { state, reason }),
         },
       });
@@ -995,6 +1098,9 @@ export function pluginRoutes(options: PluginRoutesOptions) {
           .from(pluginPolicyRules)
           .where(eq(pluginPolicyRules.id, id));
         if (!before) throw new NotFoundError('No plugin policy rule with this id.');
+        const snapshotId = await captureRows(db, [
+          { table: 'plugin_policy_rules', where: sql`id = ${id}` },
+        ]);
         await db.delete(pluginPolicyRules).where(eq(pluginPolicyRules.id, id));
         await c.var.audit.record(
           {
@@ -1004,6 +1110,8 @@ export function pluginRoutes(options: PluginRoutesOptions) {
             resourceId: id,
             outcome: 'ok',
             before: ruleState(before),
+            after: null,
+            details: { snapshotId },
           },
           db,
         );

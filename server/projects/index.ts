@@ -3,3 +3,4 @@
  * dashboards and datasets inherit the project's grants.
  */
 export { MemberSchema, ProjectSchema, projectRoutes } from './project-routes.ts';
+export { projectReverters } from './project-reverters.ts';

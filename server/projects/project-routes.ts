@@ -4,9 +4,10 @@
  * its state before and after in the same transaction.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { and, eq, asc } from 'drizzle-orm';
+import { and, eq, asc, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { captureRows, type SnapshotPart } from '../audit/index.ts';
 import {
   allowedActions,
   currentSubject,
@@ -110,12 +111,30 @@ function projectView(
   };
 }
 
-/** The state an audit event records for a project (what a revert would restore). */
-function projectState(row: ProjectRow) {
+/**
+ * The state an audit event records for a project (what a revert restores). Its members and
+ * contents are resources of their own, recorded by their own events.
+ */
+export function projectState(row: ProjectRow) {
   return { id: row.id, name: row.name, description: row.description, tags: row.tags };
 }
 
-async function loadMembers(db: Database, projectId: string) {
+/**
+ * Everything a project's deletion removes, parents first, for the snapshot that lets a revert
+ * put it all back with its ids.
+ */
+export function projectRows(projectId: string): SnapshotPart[] {
+  return [
+    { table: 'projects', where: sql`id = ${projectId}` },
+    { table: 'project_members', where: sql`project_id = ${projectId}` },
+    { table: 'dashboards', where: sql`project_id = ${projectId}` },
+    { table: 'datasets', where: sql`project_id = ${projectId}` },
+    { table: 'dataset_versions', where: sql`project_id = ${projectId}` },
+  ];
+}
+
+/** A project's grants, oldest first, each with its holder's name. */
+export async function loadMembers(db: Database, projectId: string) {
   const rows = await db
     .select({
       role: projectMembers.role,
@@ -267,7 +286,8 @@ const deleteMemberRoute = createRoute({
   responses: { 204: { description: 'Removed.' }, ...errorResponses(400, 403, 404, 409) },
 });
 
-async function principalName(db: Database, type: 'user' | 'group', id: string) {
+/** The name of a user or group, or undefined when there is none with the id. */
+export async function principalName(db: Database, type: 'user' | 'group', id: string) {
   if (type === 'user') {
     const [user] = await db.select({ name: users.username }).from(users).where(eq(users.id, id));
     return user?.name;
@@ -276,7 +296,7 @@ async function principalName(db: Database, type: 'user' | 'group', id: string) {
   return group?.name;
 }
 
-function principalColumn(type: 'user' | 'group') {
+export function principalColumn(type: 'user' | 'group') {
   return type === 'user' ? projectMembers.userId : projectMembers.groupId;
 }
 
@@ -285,7 +305,7 @@ function principalColumn(type: 'user' | 'group') {
  * `keepsAnEnabledHolder`: an owner grant to an empty group or a disabled account counts for
  * nobody).
  */
-async function ensureAnOwnerRemains(
+export async function ensureAnOwnerRemains(
   db: Database,
   members: Awaited<ReturnType<typeof loadMembers>>,
   target: { type: 'user' | 'group'; id: string },
@@ -356,10 +376,8 @@ export function projectRoutes() {
             resourceId: id,
             projectId: id,
             outcome: 'ok',
-            after: {
-              ...projectState(created),
-              members: [{ type: 'user', id: userId, role: 'owner' }],
-            },
+            after: projectState(created),
+            details: { members: [{ type: 'user', id: userId, role: 'owner' }] },
           },
           db,
         );
@@ -420,6 +438,7 @@ export function projectRoutes() {
         const [before] = await db.select().from(projects).where(eq(projects.id, id)).for('update');
         if (!before) throw new NotFoundError('No project with this id, or you may not see it.');
         const members = await loadMembers(db, id);
+        const snapshotId = await captureRows(db, projectRows(id));
         await db.delete(projects).where(eq(projects.id, id));
         await c.var.audit.record(
           {
@@ -429,7 +448,9 @@ export function projectRoutes() {
             resourceId: id,
             projectId: id,
             outcome: 'ok',
-            before: { ...projectState(before), members },
+            before: projectState(before),
+            after: null,
+            details: { snapshotId, members },
           },
           db,
         );

@@ -49,6 +49,7 @@ export const auditEvents = pgTable(
     outcome: text('outcome').notNull(),
     requestId: text('request_id'),
     ip: text('ip'),
+    sessionId: text('session_id'),
     details: jsonb('details'),
     before: jsonb('before'),
     after: jsonb('after'),
@@ -64,6 +65,7 @@ export const auditEvents = pgTable(
     index('audit_events_occurred_at_idx').on(table.occurredAt),
     index('audit_events_actor_user_idx').on(table.actorUserId),
     index('audit_events_resource_idx').on(table.resourceType, table.resourceId),
+    index('audit_events_session_idx').on(table.sessionId),
   ],
 );
 
@@ -492,5 +494,58 @@ export const pluginPolicyRules = pgTable(
       sql`${table.startsAt} is null or ${table.endsAt} is null or ${table.startsAt} < ${table.endsAt}`,
     ),
     index('plugin_policy_rules_plugin_idx').on(table.pluginId),
+  ],
+);
+
+/**
+ * Rows a deletion removed, kept so that reverting it restores them with their ids. The deletion's
+ * audit event names the snapshot (`details.snapshotId`). See `server/audit/snapshots.ts`.
+ */
+export const revertSnapshotRows = pgTable(
+  'revert_snapshot_rows',
+  {
+    snapshotId: uuid('snapshot_id').notNull(),
+    position: integer('position').notNull(),
+    tableName: text('table_name').notNull(),
+    rowData: jsonb('row_data').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.snapshotId, table.position] }),
+    index('revert_snapshot_rows_created_at_idx').on(table.createdAt),
+  ],
+);
+
+/** A PostgreSQL full transaction id (`xid8`), read as its decimal text. */
+const xid8 = customType<{ data: string; driverData: string }>({
+  dataType: () => 'xid8',
+});
+
+/**
+ * One archive of old audit events (retention): the chain positions and hashes it runs from and
+ * to, and its JSON Lines file. The latest row is the anchor the table's events chain on from.
+ * Insert-only; a trigger holds each row to the chain. See `server/audit/retention.ts`.
+ */
+export const auditArchives = pgTable(
+  'audit_archives',
+  {
+    toSeq: bigint('to_seq', { mode: 'number' }).primaryKey(),
+    fromSeq: bigint('from_seq', { mode: 'number' }).notNull().unique(),
+    fromHash: text('from_hash').notNull(),
+    toHash: text('to_hash').notNull(),
+    events: bigint('events', { mode: 'number' }).notNull(),
+    filePath: text('file_path').notNull(),
+    archivedAt: timestamp('archived_at', { withTimezone: true, mode: 'date' })
+      .notNull()
+      .defaultNow(),
+    archivedIn: xid8('archived_in')
+      .notNull()
+      .default(sql`pg_current_xact_id()`),
+  },
+  (table) => [
+    check(
+      'audit_archives_range_check',
+      sql`${table.fromSeq} >= 0 and ${table.toSeq} > ${table.fromSeq} and ${table.events} = ${table.toSeq} - ${table.fromSeq}`,
+    ),
   ],
 );

@@ -4,3 +4,4 @@
  * first admin, the demo seed, or a directory vouching for them at sign-in.
  */
 export { UserSchema, userRoutes } from './user-routes.ts';
+export { userReverters } from './user-reverters.ts';

@@ -80,7 +80,7 @@ function basicView(row: UserRow): PublicUser {
 }
 
 /** What an admin sees of an account; also the state audit events record (never the hash). */
-function adminView(row: UserRow) {
+export function adminView(row: UserRow) {
   return {
     id: row.id,
     username: row.username,
@@ -90,6 +90,20 @@ function adminView(row: UserRow) {
     source: row.source as 'local' | 'ldap' | 'oidc',
     email: row.email,
     mustChangePassword: row.mustChangePassword,
+  };
+}
+
+/**
+ * What `user.update` records before and after: the fields an Admin changes, and nothing a
+ * password reset or a sign-in changes, so that reverting an edit is not blocked by them.
+ */
+export function accountState(row: UserRow) {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.displayName,
+    systemRole: row.systemRole as z.infer<typeof SystemRoleSchema>,
+    disabled: row.disabled,
   };
 }
 
@@ -123,6 +137,63 @@ async function lockUser(db: Database, id: string): Promise<UserRow> {
   const [row] = await db.select().from(users).where(eq(users.id, id)).for('update');
   if (!row) throw new NotFoundError('No user with this id, or you may not see it.');
   return row;
+}
+
+/** What an Admin may change on an account; an update and its revert both go through it. */
+export interface AccountChanges {
+  systemRole?: 'admin' | 'user' | 'viewer' | undefined;
+  disabled?: boolean | undefined;
+  displayName?: string | undefined;
+}
+
+/**
+ * Changes an account under the accounts lock, with the rules that keep an enabled admin: the
+ * caller must still be one (else a refusal to record as denied), may not demote or disable
+ * themselves (409 `self_lockout`), and a directory's account keeps its name (409
+ * `directory_managed`). `after` is undefined when nothing changed.
+ *
+ * @example
+ * const change = await changeAccount(db, callerId, id, { disabled: true });
+ */
+export async function changeAccount(
+  db: Database,
+  callerId: string,
+  id: string,
+  changes: AccountChanges,
+): Promise<Refusal | { before: UserRow; after: UserRow | undefined }> {
+  const stale = await lockAsAdmin(db, callerId);
+  if (stale) return { refused: stale };
+  const before = await lockUser(db, id);
+  const demotes = changes.systemRole !== undefined && changes.systemRole !== 'admin';
+  if (id === callerId && (demotes || changes.disabled === true)) {
+    throw new ConflictError(
+      'You cannot demote or disable yourself; ask another admin.',
+      'self_lockout',
+    );
+  }
+  const renames = changes.displayName !== undefined && changes.displayName !== before.displayName;
+  if (renames && before.source !== 'local') {
+    throw new ConflictError(
+      `${directoryName(before.source)} keeps this account's name; change it there.`,
+      'directory_managed',
+    );
+  }
+  const set = {
+    ...(changes.systemRole !== undefined ? { systemRole: changes.systemRole } : {}),
+    ...(changes.disabled !== undefined ? { disabled: changes.disabled } : {}),
+    ...(changes.displayName !== undefined ? { displayName: changes.displayName } : {}),
+  };
+  const changed = Object.entries(set).some(
+    ([key, value]) => before[key as keyof UserRow] !== value,
+  );
+  if (!changed) return { before, after: undefined };
+  const [after] = await db
+    .update(users)
+    .set({ ...set, updatedAt: new Date() })
+    .where(eq(users.id, id))
+    .returning();
+  if (!after) throw new NotFoundError('The user is gone.');
+  return { before, after };
 }
 
 const tags = ['users'];
@@ -177,7 +248,7 @@ const resetPasswordRoute = createRoute({
 });
 
 /** A refusal decided inside a transaction; recorded and answered after it. */
-interface Refusal {
+export interface Refusal {
   refused: string;
 }
 
@@ -221,38 +292,10 @@ export function userRoutes() {
       const result = await c.var.store.asUser(
         subject.userId,
         async (db): Promise<UserRow | Refusal> => {
-          const stale = await lockAsAdmin(db, subject.userId);
-          if (stale) return { refused: stale };
-          const before = await lockUser(db, id);
-          const demotes = body.systemRole !== undefined && body.systemRole !== 'admin';
-          if (id === subject.userId && (demotes || body.disabled === true)) {
-            throw new ConflictError(
-              'You cannot demote or disable yourself; ask another admin.',
-              'self_lockout',
-            );
-          }
-          const renames = body.displayName !== undefined && body.displayName !== before.displayName;
-          if (renames && before.source !== 'local') {
-            throw new ConflictError(
-              `${directoryName(before.source)} keeps this account's name; change it there.`,
-              'directory_managed',
-            );
-          }
-          const changes = {
-            ...(body.systemRole !== undefined ? { systemRole: body.systemRole } : {}),
-            ...(body.disabled !== undefined ? { disabled: body.disabled } : {}),
-            ...(body.displayName !== undefined ? { displayName: body.displayName } : {}),
-          };
-          const changed = Object.entries(changes).some(
-            ([key, value]) => before[key as keyof UserRow] !== value,
-          );
-          if (!changed) return before;
-          const [after] = await db
-            .update(users)
-            .set({ ...changes, updatedAt: new Date() })
-            .where(eq(users.id, id))
-            .returning();
-          if (!after) throw new NotFoundError('The user is gone.');
+          const change = await changeAccount(db, subject.userId, id, body);
+          if ('refused' in change) return change;
+          const { before, after } = change;
+          if (!after) return before;
           await c.var.audit.record(
             {
               ...requestActor(c),
@@ -260,8 +303,8 @@ export function userRoutes() {
               resourceType: 'user',
               resourceId: id,
               outcome: 'ok',
-              before: adminView(before),
-              after: adminView(after),
+              before: accountState(before),
+              after: accountState(after),
             },
             db,
           );

@@ -1,7 +1,7 @@
 /**
  * The shared dataset routes: a project's datasets (`/projects/{id}/datasets`), each dataset with
- * its versions (`/datasets/{id}`), uploading a version (Arrow IPC or CSV, with its progress) and
- * downloading one as an Arrow IPC stream.
+ * its versions (`/datasets/{id}`), uploading a version (Arrow IPC or CSV, with its progress),
+ * restoring an earlier version as a new one, and downloading one as an Arrow IPC stream.
  */
 import { authenticatedFetchThrough } from '../auth/auth-session.ts';
 import { api, call } from './client.ts';
@@ -86,6 +86,20 @@ export async function uploadDatasetVersion(
         fetch: authenticatedFetchThrough((request) => sendWithUploadProgress(request, onProgress)),
       },
     ),
+  );
+  return response.json();
+}
+
+/**
+ * Copies an earlier version's content as the dataset's next version
+ * (`POST /datasets/{id}/versions/{n}/restore`); answers the new version.
+ *
+ * @example
+ * const restored = await restoreDatasetVersion(id, 1); // { number: 4, … }
+ */
+export async function restoreDatasetVersion(id: string, version: number) {
+  const response = await call(() =>
+    api.datasets[':id'].versions[':n'].restore.$post({ param: { id, n: String(version) } }),
   );
   return response.json();
 }

@@ -6,7 +6,7 @@
  * server's (Hono RPC); the types below name them for the UI, and the functions' declared return
  * types make a route that answers otherwise a type error here.
  */
-import type { PluginPermission } from '../../sdk/src/protocol.ts';
+import type { CspDirective, PluginPermission } from '../../sdk/src/protocol.ts';
 import { authenticatedFetchThrough } from '../auth/auth-session.ts';
 import { api, call } from './client.ts';
 import { sendWithUploadProgress, type UploadProgress } from './send-with-upload-progress.ts';
@@ -45,9 +45,11 @@ export interface PluginInstanceStatus {
 }
 
 export type PluginInstanceAction =
+  | 'plugin.started'
   | 'plugin.data_read'
   | 'plugin.data_write'
   | 'plugin.denied'
+  | 'plugin.egress_blocked'
   | 'plugin.terminated'
   | 'plugin.storage_write'
   | 'plugin.selection_read';
@@ -57,6 +59,9 @@ export interface PluginInstanceEvent {
   readonly columns?: readonly string[];
   readonly rows?: number;
   readonly detail?: string;
+  /** `plugin.egress_blocked` only: the violated CSP directive and the reduced blocked URI. */
+  readonly directive?: CspDirective;
+  readonly blockedUri?: string;
 }
 
 export interface PluginPolicyRule {
@@ -167,6 +172,8 @@ export async function reportPluginEvent(
         ...(event.columns ? { columns: [...event.columns] } : {}),
         ...(event.rows !== undefined ? { rows: event.rows } : {}),
         ...(event.detail !== undefined ? { detail: event.detail } : {}),
+        ...(event.directive !== undefined ? { directive: event.directive } : {}),
+        ...(event.blockedUri !== undefined ? { blockedUri: event.blockedUri } : {}),
       },
     }),
   );

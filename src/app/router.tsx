@@ -1,8 +1,8 @@
 /**
  * The app's routes, defined in code: the overview, projects (with their dashboards and
- * datasets), groups, connections, the access explainer, the plugins, the admin page, a
- * placeholder page per area still to come, a not-found page, and the two pages of the sign-in
- * flow that the issuer sends people back to. Every page but those two is behind the sign-in gate (see `AuthRoot`). A
+ * datasets), groups, connections, the access explainer, the plugins, the audit trail, the admin
+ * page, a placeholder page per area still to come, a not-found page, and the two pages of the
+ * sign-in flow that the issuer sends people back to. Every page but those two is behind the sign-in gate (see `AuthRoot`). A
  * page that throws shows the route error view inside the layout.
  *
  * Pages take their path parameters as props; only this file reads them from the router.
@@ -11,8 +11,7 @@ import { createRootRoute, createRoute, createRouter } from '@tanstack/react-rout
 import { AccessExplainerPage } from '../access/access-explainer-page.tsx';
 import { explainerSearch } from '../access/explainer-search.ts';
 import { AdminPage } from '../admin/admin-page.tsx';
-import { AreaPage } from '../areas/area-page.tsx';
-import { plannedAreas } from '../areas/areas.ts';
+import { AuditPage } from '../audit/index.ts';
 import { AuthRoot } from '../auth/auth-root.tsx';
 import { SIGNED_OUT_PATH, SIGN_IN_CALLBACK_PATH } from '../auth/oidc-client.ts';
 import { SignInCallbackPage } from '../auth/sign-in-callback-page.tsx';
@@ -46,16 +45,6 @@ const rootRoute = createRootRoute({
 });
 
 const homeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: HomePage });
-
-const plannedAreaRoutes = plannedAreas.map((area) =>
-  createRoute({
-    getParentRoute: () => rootRoute,
-    path: area.path,
-    component: function AreaRoute() {
-      return <AreaPage area={area} />;
-    },
-  }),
-);
 
 const dataRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -156,6 +145,12 @@ const pluginsRoute = createRoute({
   component: PluginsPage,
 });
 
+const auditRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/audit',
+  component: AuditPage,
+});
+
 const adminRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/admin',
@@ -179,7 +174,6 @@ const signedOutRoute = createRoute({
 export const router = createRouter({
   routeTree: rootRoute.addChildren([
     homeRoute,
-    ...plannedAreaRoutes,
     dataRoute,
     dataWorkbenchRoute,
     dashboardListRoute,
@@ -193,6 +187,7 @@ export const router = createRouter({
     connectionRoute,
     accessRoute,
     pluginsRoute,
+    auditRoute,
     adminRoute,
     signInCallbackRoute,
     signedOutRoute,

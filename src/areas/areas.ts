@@ -1,8 +1,4 @@
-/**
- * The work areas of Enclave, in navigation order, and who sees each. An area still `planned`
- * says plainly what it will hold and shows no sample data that could be mistaken for real data;
- * an `available` one has pages of its own.
- */
+/** The work areas of Enclave, in navigation order, and who sees each. */
 import type { NavIconName } from '../layout/nav-icon.tsx';
 
 /**
@@ -11,7 +7,7 @@ import type { NavIconName } from '../layout/nav-icon.tsx';
  */
 export type Audience = 'everyone' | 'admins' | 'explainers';
 
-interface AreaBase {
+export interface Area {
   readonly path: `/${string}`;
   readonly title: string;
   /** One line for the navigation's overview. */
@@ -20,24 +16,13 @@ interface AreaBase {
   readonly audience: Audience;
 }
 
-export type Area =
-  | (AreaBase & {
-      readonly status: 'planned';
-      /** What the area will let people do, one capability per entry. */
-      readonly capabilities: readonly string[];
-    })
-  | (AreaBase & { readonly status: 'available' });
-
-export type PlannedArea = Extract<Area, { status: 'planned' }>;
-
-export const areas = [
+const areaList = [
   {
     path: '/data',
     title: 'Data',
     summary: 'Open and explore datasets in your browser.',
     icon: 'data',
     audience: 'everyone',
-    status: 'available',
   },
   {
     path: '/dashboards',
@@ -45,7 +30,6 @@ export const areas = [
     summary: 'Charts and tables built on your datasets.',
     icon: 'dashboards',
     audience: 'everyone',
-    status: 'available',
   },
   {
     path: '/projects',
@@ -53,7 +37,6 @@ export const areas = [
     summary: 'Members, dashboards and shared datasets.',
     icon: 'projects',
     audience: 'everyone',
-    status: 'available',
   },
   {
     path: '/groups',
@@ -61,7 +44,6 @@ export const areas = [
     summary: 'Teams to grant roles to at once.',
     icon: 'groups',
     audience: 'everyone',
-    status: 'available',
   },
   {
     path: '/connections',
@@ -69,7 +51,6 @@ export const areas = [
     summary: 'External databases, passwords kept on the server.',
     icon: 'connections',
     audience: 'everyone',
-    status: 'available',
   },
   {
     path: '/plugins',
@@ -77,7 +58,6 @@ export const areas = [
     summary: 'Third-party analyses, isolated from your data.',
     icon: 'plugins',
     audience: 'everyone',
-    status: 'available',
   },
   {
     path: '/audit',
@@ -85,12 +65,6 @@ export const areas = [
     summary: 'A tamper-evident record of what happened.',
     icon: 'audit',
     audience: 'everyone',
-    status: 'planned',
-    capabilities: [
-      'Review sign-ins, access decisions, data access and changes.',
-      'Verify that the hash-chained record is intact.',
-      'Revert a recorded change, if you are allowed to make it.',
-    ],
   },
   {
     path: '/access',
@@ -98,7 +72,6 @@ export const areas = [
     summary: 'Why someone may or may not do something.',
     icon: 'access',
     audience: 'explainers',
-    status: 'available',
   },
   {
     path: '/admin',
@@ -106,12 +79,10 @@ export const areas = [
     summary: 'User accounts and system roles.',
     icon: 'admin',
     audience: 'admins',
-    status: 'available',
   },
 ] as const satisfies readonly Area[];
 
-/** The areas that do not exist yet, each shown by its placeholder page. */
-export const plannedAreas = areas.filter(
-  (area): area is Extract<(typeof areas)[number], { status: 'planned' }> =>
-    area.status === 'planned',
-);
+type AreaPath = (typeof areaList)[number]['path'];
+
+/** Every area, its path kept exact for the router's typed links. */
+export const areas: readonly (Area & { readonly path: AreaPath })[] = areaList;

@@ -1,6 +1,7 @@
 /**
  * One shared dataset: its versions (each immutable, downloadable as an Arrow IPC stream), the
- * upload of a new version for editors and owners, and deleting it for owners.
+ * upload of a new version and the restoring of an earlier one as a new version for editors and
+ * owners, and deleting it for owners.
  */
 import { useNavigate } from '@tanstack/react-router';
 import type { Dataset, DatasetVersion } from '../api/datasets-api.ts';
@@ -15,6 +16,7 @@ import { UploadVersionForm } from './upload-version-form.tsx';
 import { useDataset } from './use-dataset.ts';
 import { useDeleteDataset } from './use-delete-dataset.ts';
 import { useDownloadDatasetVersion } from './use-download-dataset-version.ts';
+import { useRestoreDatasetVersion } from './use-restore-dataset-version.ts';
 
 const formatLabels: Record<DatasetVersion['sourceFormat'], string> = {
   csv: 'CSV',
@@ -30,8 +32,9 @@ function columnSummary(columns: DatasetVersion['columns']): string {
   return more > 0 ? `${named.join(', ')} and ${String(more)} more` : named.join(', ');
 }
 
-function VersionTable({ dataset }: { dataset: Dataset }) {
+function VersionTable({ dataset, mayRestore }: { dataset: Dataset; mayRestore: boolean }) {
   const download = useDownloadDatasetVersion(dataset);
+  const restore = useRestoreDatasetVersion(dataset.projectId, dataset.id);
   if (dataset.versions.length === 0) {
     return <p className="empty">No versions yet.</p>;
   }
@@ -73,6 +76,16 @@ function VersionTable({ dataset }: { dataset: Dataset }) {
                   >
                     Download<span className="visually-hidden"> version {version.number}</span>
                   </button>
+                  {mayRestore && version.number !== dataset.latestVersion && (
+                    <ConfirmButton
+                      label="Restore as new version"
+                      subject={`version ${String(version.number)}`}
+                      question={`Copy version ${String(version.number)} as version ${String(dataset.latestVersion + 1)}? No version is changed.`}
+                      confirmLabel="Yes, restore it"
+                      pending={restore.isPending}
+                      onConfirm={() => restore.mutate(version.number)}
+                    />
+                  )}
                 </td>
               </tr>
             ))}
@@ -81,6 +94,12 @@ function VersionTable({ dataset }: { dataset: Dataset }) {
       </div>
       {download.isError && (
         <ErrorPanel error={download.error} title="The version could not be downloaded" />
+      )}
+      {restore.isError && <ErrorPanel error={restore.error} title="The version was not restored" />}
+      {restore.isSuccess && (
+        <p className="note" role="status">
+          Version {restore.variables} was restored as version {restore.data.number}.
+        </p>
       )}
     </>
   );
@@ -155,7 +174,7 @@ export function DatasetPage({ projectId, datasetId }: { projectId: string; datas
             <h2 id="versions-title" className="panel-title">
               Versions
             </h2>
-            <VersionTable dataset={dataset.data} />
+            <VersionTable dataset={dataset.data} mayRestore={may('dataset.upload')} />
           </section>
           {may('dataset.delete') && <DeleteDataset dataset={dataset.data} />}
         </>

@@ -34,9 +34,6 @@ export function HomePage() {
               <Link to={area.path} className="area-link">
                 <span className="area-name">{area.title}</span>
                 <span className="area-summary">{area.summary}</span>
-                {area.status === 'planned' && (
-                  <span className="badge badge-neutral">Not available yet</span>
-                )}
               </Link>
             </li>
           ))}

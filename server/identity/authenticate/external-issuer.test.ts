@@ -227,6 +227,34 @@ describe('an external issuer (OIDC_ISSUER_URL) in a separate process', () => {
         ),
       );
     expect(created).toHaveLength(1);
+    // The issuer's `sid` names the sign-in on what its first request recorded.
+    expect(typeof claims.sid).toBe('string');
+    expect(created[0]?.sessionId).toBe(claims.sid);
+  });
+
+  it("attributes the events of a request to the issuer's sign-in session (`sid`)", async () => {
+    const erin = await signIn(enclave, 'erin');
+    const other = await signIn(enclave, 'erin');
+    const [session, otherSession] = [
+      decodeJwt(erin.accessToken).sid,
+      decodeJwt(other.accessToken).sid,
+    ];
+    expect(session).not.toBe(otherSession);
+    for (const client of [erin, other]) {
+      const response = await client.fetch(`${enclave.url}/api/v1/audit/verify`);
+      expect(response.status).toBe(403);
+    }
+    const denials = await enclave.store.db
+      .select({ sessionId: schema.auditEvents.sessionId })
+      .from(schema.auditEvents)
+      .where(
+        and(
+          eq(schema.auditEvents.action, 'audit.verify'),
+          eq(schema.auditEvents.outcome, 'denied'),
+        ),
+      )
+      .orderBy(schema.auditEvents.seq);
+    expect(denials.map((denial) => denial.sessionId).slice(-2)).toEqual([session, otherSession]);
   });
 
   it('maps the groups claim to groups on every request, never into a local group of the same name', async () => {

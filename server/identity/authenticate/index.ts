@@ -24,5 +24,8 @@ export {
   externalPrincipalResolver,
   groupsFromClaim,
   loadPrincipal,
+  SESSION_ID_PATTERN,
+  sessionIdFrom,
   type Principal,
+  type TokenFields,
 } from './principal.ts';

@@ -30,26 +30,61 @@ export interface Principal {
   clientId: string | null;
   /** The token's `jti`, when it has one. */
   tokenId: string | null;
+  /**
+   * The sign-in session the token belongs to (its `sid`): the same for every token of one
+   * sign-in, refreshes included. Null when the token names none or names it in a form we do not
+   * keep (see `sessionIdFrom`).
+   */
+  sessionId: string | null;
 }
+
+/** What a principal takes from its token rather than from the account. */
+export type TokenFields = Pick<Principal, 'clientId' | 'tokenId' | 'sessionId'>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function tokenFields(claims: AccessTokenClaims) {
+/**
+ * Session ids as issuers write them (our provider's nanoids, Keycloak's UUIDs, Entra's GUIDs,
+ * Auth0's opaque strings): printable ASCII without spaces, quotes, commas or backslashes, so one
+ * goes into a query string, a CSV cell and a log line as it is.
+ */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9._~:@/+=-]{1,128}$/;
+
+/**
+ * The token's sign-in session (`sid`), or null when it has none or one outside `SESSION_ID_PATTERN`:
+ * an issuer's odd value then attributes nothing rather than failing the request.
+ *
+ * @example
+ * sessionIdFrom({ sid: 'gTL2wHBMu3ysLQ5S7oOXr' }); // 'gTL2wHBMu3ysLQ5S7oOXr'
+ * sessionIdFrom({ sid: 'a,b\n' }); // null
+ */
+export function sessionIdFrom(claims: Record<string, unknown>): string | null {
+  const { sid } = claims;
+  return typeof sid === 'string' && SESSION_ID_PATTERN.test(sid) ? sid : null;
+}
+
+function tokenFields(claims: AccessTokenClaims): TokenFields {
   const clientId = typeof claims.client_id === 'string' ? claims.client_id : null;
   const azp = typeof claims.azp === 'string' ? claims.azp : null;
-  return { clientId: clientId ?? azp, tokenId: typeof claims.jti === 'string' ? claims.jti : null };
+  return {
+    clientId: clientId ?? azp,
+    tokenId: typeof claims.jti === 'string' ? claims.jti : null,
+    sessionId: sessionIdFrom(claims),
+  };
 }
 
 /**
  * Loads an enabled account and its groups; null when it does not exist or is disabled.
  *
  * @example
- * const principal = await loadPrincipal(db, userId, { clientId: 'enclave-web', tokenId: null });
+ * const principal = await loadPrincipal(db, userId, {
+ *   clientId: 'enclave-web', tokenId: null, sessionId: null,
+ * });
  */
 export async function loadPrincipal(
   db: Database,
   userId: string,
-  token: { clientId: string | null; tokenId: string | null },
+  token: TokenFields,
 ): Promise<Principal | null> {
   if (!UUID.test(userId)) return null;
   const [user] = await db.select().from(users).where(eq(users.id, userId));
@@ -147,9 +182,10 @@ export function externalPrincipalResolver(options: {
   return async (claims: AccessTokenClaims, request: RequestContext): Promise<Principal | null> => {
     const username = usernameFrom(claims);
     const listedGroups = groupsFromClaim(claims, issuer.groupsClaim);
+    const token = tokenFields(claims);
     const upsert = () =>
       upsertDirectoryAccount(
-        { db, audit, requestId: request.requestId, ip: request.ip },
+        { db, audit, requestId: request.requestId, ip: request.ip, sessionId: token.sessionId },
         {
           source: 'oidc',
           username,
@@ -167,6 +203,6 @@ export function externalPrincipalResolver(options: {
       if (error instanceof DirectoryAccountConflictError) return upsert();
       throw error;
     });
-    return loadPrincipal(db, account.id, tokenFields(claims));
+    return loadPrincipal(db, account.id, token);
   };
 }

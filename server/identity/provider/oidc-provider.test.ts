@@ -213,6 +213,84 @@ describe('the built-in OpenID provider', () => {
     });
   });
 
+  describe('sign-in sessions', () => {
+    const sessionOf = (client: SignedInClient) => decodeJwt(client.accessToken).sid;
+
+    async function sessionEvents(sessionId: unknown) {
+      expect(typeof sessionId).toBe('string');
+      return server.store.db
+        .select()
+        .from(schema.auditEvents)
+        .where(eq(schema.auditEvents.sessionId, sessionId as string))
+        .orderBy(schema.auditEvents.seq);
+    }
+
+    it('name each sign-in in its access tokens, the same across refreshes', async () => {
+      const first = await signIn(server, 'bob', 'bob-demo-password');
+      const second = await signIn(server, 'bob', 'bob-demo-password');
+      const session = sessionOf(first);
+      expect(session).toMatch(/^[A-Za-z0-9_-]{21}$/);
+      expect(sessionOf(second)).toMatch(/^[A-Za-z0-9_-]{21}$/);
+      expect(sessionOf(second)).not.toBe(session);
+      const grant = decodeJwt(first.accessToken).gid;
+      await first.refresh();
+      await first.refresh();
+      expect(sessionOf(first)).toBe(session);
+      expect(decodeJwt(first.accessToken).gid).toBe(grant);
+    });
+
+    it("put the session on the sign-in's own events: first tokens, refresh, revocation, sign-out", async () => {
+      const carol = await signIn(server, 'carol', 'carol-demo-password');
+      const session = sessionOf(carol);
+      await carol.refresh();
+      await carol.revoke(carol.refreshToken!, 'refresh_token');
+      const page = await browserRequest(
+        carol.endSessionUrl(`${server.url}/auth/signed-out`),
+        carol.cookies,
+      );
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(await page.text())![1]!;
+      const confirm = await browserRequest(
+        `${server.url}/oidc/session/end/confirm`,
+        carol.cookies,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+          body: new URLSearchParams({ xsrf, logout: 'yes' }),
+        },
+      );
+      expect(confirm.status).toBe(303);
+      const events = await sessionEvents(session);
+      expect(events.map((event) => [event.action, event.outcome])).toEqual([
+        ['auth.session_start', 'ok'],
+        ['auth.refresh', 'ok'],
+        ['auth.revocation', 'ok'],
+        ['auth.logout', 'ok'],
+      ]);
+      const carolId = events[0]!.actorUserId;
+      expect(carolId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(events.every((event) => event.actorUserId === carolId)).toBe(true);
+    });
+
+    it('record a refused code exchange without a session', async () => {
+      const response = await fetch(`${server.url}/oidc/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'not-a-code',
+          code_verifier: 'v'.repeat(43),
+          redirect_uri: `${server.url}/auth/callback`,
+          client_id: CLIENT_ID,
+        }),
+      });
+      expect(response.status).toBe(400);
+      const starts = await auditActions(server, 'auth.session_start');
+      const refused = starts.filter((event) => event.outcome === 'denied');
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused.every((event) => event.sessionId === null)).toBe(true);
+    });
+  });
+
   describe('revocation and sign-out', () => {
     it('revoking the refresh token stops the access token at the API at once', async () => {
       const bob = await signIn(server, 'bob', 'bob-demo-password');

@@ -8,7 +8,9 @@
  * - Access tokens are JWTs for the API audience (`${PUBLIC_URL}/api`) even when the client sends
  *   no `resource`, DPoP-bound (the client is registered with `dpop_bound_access_tokens`), signed
  *   with our key, and carry `gid` (the grant) so the API can refuse them the moment the grant is
- *   revoked: at sign-out, at revocation, or when a rotated refresh token is reused.
+ *   revoked: at sign-out, at revocation, or when a rotated refresh token is reused. They also
+ *   carry `sid`, the sign-in session, the same across refreshes, which every audit event of the
+ *   request records.
  * - Refresh tokens are issued without `offline_access` and rotate on every use; the grant, the
  *   session and every refresh token in a chain end `JWT_REFRESH_TOKEN_EXPIRE_DAYS` after sign-in.
  *   A refresh token used twice revokes the whole grant (the library's reuse detection).
@@ -27,6 +29,7 @@ import type { AuditTrail } from '../../audit/index.ts';
 import { BUILT_IN_SCOPE } from '../../config/index.ts';
 import type { Logger } from '../../logging/index.ts';
 import { schema, type Database } from '../../store/index.ts';
+import { sessionIdFrom } from '../authenticate/index.ts';
 import { createOidcAdapter } from '../oidc-adapter.ts';
 import type { SigningKey } from '../signing-keys.ts';
 import { signInErrorPage, signOutPage, signedOutPage } from './sign-in-pages.ts';
@@ -195,8 +198,13 @@ export function createBuiltInProvider(options: BuiltInProviderOptions): BuiltInP
         },
       },
     },
+    // `sid` names the sign-in: the provider session's uid, which the code hands to the first
+    // tokens and every refresh to the next, so audit events can be grouped by the sign-in that
+    // caused them. It is a lookup key, not a credential: the session cookie holds another id.
     extraTokenClaims: async (_ctx, token) =>
-      'grantId' in token && token.kind === 'AccessToken' ? { gid: token.grantId } : undefined,
+      'grantId' in token && token.kind === 'AccessToken'
+        ? { gid: token.grantId, ...(token.sessionUid ? { sid: token.sessionUid } : {}) }
+        : undefined,
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: () => true,
     ttl: {
@@ -341,7 +349,11 @@ export function createBuiltInProvider(options: BuiltInProviderOptions): BuiltInP
   };
 }
 
-/** Records the provider's own security events: refresh, revocation and sign-out. */
+/**
+ * Records the provider's own security events: the sign-in's first tokens (`auth.session_start`,
+ * the first event that names the new session), refresh, revocation and sign-out, each with the
+ * sign-in session it concerns when the provider knows it.
+ */
 async function auditProviderRoute(ctx: KoaContextWithOIDC, audit: AuditTrail): Promise<void> {
   const route = ctx.oidc?.route;
   if (!route) return;
@@ -350,19 +362,34 @@ async function auditProviderRoute(ctx: KoaContextWithOIDC, audit: AuditTrail): P
   const failure = succeeded
     ? {}
     : { error: body.error ?? null, description: body.error_description ?? null };
-  const entities = ctx.oidc.entities as Record<string, { accountId?: string } | undefined>;
+  const entities = ctx.oidc.entities as Record<
+    string,
+    { accountId?: string; sessionUid?: string } | undefined
+  >;
+  const sessionOf = (entity: { sessionUid?: string } | undefined) =>
+    sessionIdFrom({ sid: entity?.sessionUid });
   const base = {
     actorClient: ctx.oidc.client?.clientId ?? null,
     ip: ctx.ip ?? null,
     resourceType: 'session',
     outcome: succeeded ? ('ok' as const) : ('denied' as const),
   };
-  if (route === 'token' && ctx.oidc.params?.grant_type === 'refresh_token') {
+  if (route === 'token' && ctx.oidc.params?.grant_type === 'authorization_code') {
+    const code = entities.AuthorizationCode;
+    await audit.record({
+      ...base,
+      action: 'auth.session_start',
+      actorUserId: entities.Account?.accountId ?? code?.accountId ?? null,
+      sessionId: sessionOf(code),
+      details: failure,
+    });
+  } else if (route === 'token' && ctx.oidc.params?.grant_type === 'refresh_token') {
     const accountId = entities.Account?.accountId ?? entities.RefreshToken?.accountId ?? null;
     await audit.record({
       ...base,
       action: 'auth.refresh',
       actorUserId: accountId,
+      sessionId: sessionOf(entities.RefreshToken),
       details: failure,
     });
   } else if (route === 'revocation') {
@@ -371,6 +398,7 @@ async function auditProviderRoute(ctx: KoaContextWithOIDC, audit: AuditTrail): P
       ...base,
       action: 'auth.revocation',
       actorUserId: token?.accountId ?? null,
+      sessionId: sessionOf(token),
       details: failure,
     });
   } else if (route === 'end_session_confirm') {
@@ -380,6 +408,7 @@ async function auditProviderRoute(ctx: KoaContextWithOIDC, audit: AuditTrail): P
       outcome: signedOut ? 'ok' : base.outcome,
       action: signedOut ? 'auth.logout' : 'auth.logout_declined',
       actorUserId: ctx.oidc.session?.accountId ?? null,
+      sessionId: sessionIdFrom({ sid: ctx.oidc.session?.uid }),
       details: failure,
     });
   }

@@ -123,6 +123,8 @@ function buildProvider(): Provider {
         name: user.name,
         email: user.email,
         [groupsClaim]: [...user.groups],
+        // Keycloak names the sign-in session in its access tokens too.
+        ...(token.sessionUid ? { sid: token.sessionUid } : {}),
       };
     },
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),

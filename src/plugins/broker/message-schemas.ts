@@ -5,6 +5,11 @@
  * strict (an unknown field is an error), so a plugin cannot smuggle anything past a schema.
  */
 import * as z from 'zod/mini';
+import {
+  BLOCKED_URI_MAX_LENGTH,
+  CSP_DIRECTIVES,
+  blockedUriOf,
+} from '../../../sdk/runtime/index.ts';
 import type { HostMethodName, MethodMap, PluginToHostMessage } from '../../../sdk/src/protocol.ts';
 
 /** `storage.set`: keys ≤ 200 characters, values ≤ 64 KiB (in UTF-16 code units). */
@@ -68,6 +73,15 @@ const otherMessages = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('pong'), seq: z.int().check(z.minimum(0)) }),
   z.strictObject({ kind: z.literal('ready') }),
   z.strictObject({ kind: z.literal('crashed'), message: z.string().check(z.maxLength(2000)) }),
+  // Reduced by the runtime already; anything else (a query, a long URL) was not.
+  z.strictObject({
+    kind: z.literal('egress_blocked'),
+    directive: z.enum(CSP_DIRECTIVES),
+    blockedUri: z.string().check(
+      z.maxLength(BLOCKED_URI_MAX_LENGTH),
+      z.refine((uri) => blockedUriOf(uri) === uri, 'not reduced to origin and path'),
+    ),
+  }),
 ]);
 
 /** A message read as far as its envelope: a call's params are checked once its method is known. */

@@ -602,7 +602,10 @@ describe('watchdogs', () => {
       code: 'unresponsive',
       message: 'it stopped answering',
     });
-    expect(host.reports).toEqual([{ action: 'plugin.terminated', detail: 'it stopped answering' }]);
+    expect(host.reports).toEqual([
+      { action: 'plugin.started' },
+      { action: 'plugin.terminated', detail: 'it stopped answering' },
+    ]);
   });
 
   it('keeps a plugin that answers its pings', async () => {
@@ -630,6 +633,80 @@ describe('watchdogs', () => {
       code: 'crashed',
       message: 'it crashed (SyntaxError in worker.js)',
     });
+  });
+});
+
+describe('client events: started and blocked egress', () => {
+  it('reports plugin.started once, when the frame says ready', async () => {
+    const host = harness({ limits: { pingIntervalMs: 10_000 } });
+    host.port.postMessage({ kind: 'ready' });
+    host.port.postMessage({ kind: 'ready' });
+    await host.expectHealthy();
+    expect(host.reports).toEqual([{ action: 'plugin.started' }]);
+  });
+
+  it('tears down a plugin whose start the server answers with blocked', async () => {
+    const host = harness({ limits: { pingIntervalMs: 10_000 } });
+    host.setPolicy({ state: 'blocked', reason: 'Blocked for everyone.' });
+    host.port.postMessage({ kind: 'ready' });
+    expect(await host.terminated()).toMatchObject({ code: 'blocked' });
+  });
+
+  it('reports a reduced egress_blocked with its directive and blocked URI', async () => {
+    const host = harness();
+    host.port.postMessage({
+      kind: 'egress_blocked',
+      directive: 'connect-src',
+      blockedUri: 'http://127.0.0.1:9/leak',
+    });
+    await host.expectHealthy();
+    expect(host.reports).toEqual([
+      {
+        action: 'plugin.egress_blocked',
+        directive: 'connect-src',
+        blockedUri: 'http://127.0.0.1:9/leak',
+      },
+    ]);
+    expect(host.received.filter((message) => message.kind === 'error')).toEqual([]);
+  });
+
+  it('refuses egress reports that are not reduced or name no allowed directive', async () => {
+    const host = harness();
+    const hostile = [
+      { kind: 'egress_blocked', directive: 'connect-src', blockedUri: 'https://e.test/x?secret=1' },
+      { kind: 'egress_blocked', directive: 'connect-src', blockedUri: 'https://u:p@e.test/x' },
+      {
+        kind: 'egress_blocked',
+        directive: 'connect-src',
+        blockedUri: `https://e.test/${'a'.repeat(300)}`,
+      },
+      { kind: 'egress_blocked', directive: 'sandbox', blockedUri: 'https://e.test/' },
+      { kind: 'egress_blocked', directive: '__proto__', blockedUri: 'eval' },
+      { kind: 'egress_blocked', directive: 'img-src', blockedUri: 'data', extra: 1 },
+      { kind: 'egress_blocked', directive: 'img-src' },
+      JSON.parse(
+        '{"kind":"egress_blocked","directive":"img-src","blockedUri":"data","__proto__":{}}',
+      ),
+    ];
+    for (const message of hostile) host.port.postMessage(message);
+    await host.expectHealthy();
+    expect(host.reports).toEqual([]);
+    const refusals = host.received.filter((message) => message.kind === 'error');
+    expect(refusals).toHaveLength(hostile.length);
+    for (const refusal of refusals)
+      expect((refusal as ErrorMessage).error.code).toBe('invalid_params');
+  });
+
+  it('reports at most maxEgressReports per instance, and keeps the plugin running', async () => {
+    const host = harness({ limits: { maxEgressReports: 3 } });
+    for (let i = 0; i < 10; i++) {
+      host.port.postMessage({ kind: 'egress_blocked', directive: 'img-src', blockedUri: 'data' });
+    }
+    await host.expectHealthy();
+    expect(host.reports.filter((event) => event.action === 'plugin.egress_blocked')).toHaveLength(
+      3,
+    );
+    expect(host.terminations).toEqual([]);
   });
 });
 

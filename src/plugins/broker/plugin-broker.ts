@@ -6,7 +6,10 @@
  * handed the plugin. Before every read or write of the user's data the server is asked (through
  * `report`) and the call is refused with `blocked` — and the plugin torn down — once an admin's
  * policy blocks it. A plugin that floods the port, keeps too many calls open, stops answering
- * heartbeats or crashes is terminated, and `onTerminate` says why in plain words.
+ * heartbeats or crashes is terminated, and `onTerminate` says why in plain words. That the plugin
+ * started (`ready`) and what its frame's CSP blocked (`egress_blocked`) are reported to the
+ * server as client events, capped per instance; they are records, the server decides nothing on
+ * them.
  *
  * Pure: no React and no DOM beyond the MessagePort; what the calls do is injected as handlers.
  * Nothing a plugin sends is ever used as a property name on a host object: open calls are kept
@@ -14,6 +17,7 @@
  */
 import type {
   ArrowPayload,
+  CspDirective,
   ErrorCode,
   HostMethodName,
   HostToPluginMessage,
@@ -35,9 +39,11 @@ import { PluginCallError } from './plugin-call-error.ts';
 
 /** What the server's events route records for a plugin instance. */
 export type PluginEventAction =
+  | 'plugin.started'
   | 'plugin.data_read'
   | 'plugin.data_write'
   | 'plugin.denied'
+  | 'plugin.egress_blocked'
   | 'plugin.terminated'
   | 'plugin.storage_write'
   | 'plugin.selection_read';
@@ -48,6 +54,10 @@ export interface PluginEvent {
   readonly rows?: number;
   /** At most 500 characters. */
   readonly detail?: string;
+  /** `plugin.egress_blocked` only. */
+  readonly directive?: CspDirective;
+  /** `plugin.egress_blocked` only: origin and path, ≤ 300 characters, or a CSP keyword. */
+  readonly blockedUri?: string;
 }
 
 /** The server's word on an instance; anything but `active` ends it. */
@@ -109,6 +119,8 @@ export interface BrokerLimits {
   readonly maxReadRows: number;
   /** Denials reported to the server per instance; past this they are only answered. */
   readonly maxDeniedReports: number;
+  /** Blocked-egress reports sent to the server per instance; past this they are dropped. */
+  readonly maxEgressReports: number;
 }
 
 export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
@@ -122,6 +134,7 @@ export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
   pongTimeoutMs: 6000,
   startTimeoutMs: 30_000,
   maxDeniedReports: 50,
+  maxEgressReports: 20,
   maxReadRows: 100_000,
 };
 
@@ -203,6 +216,7 @@ export function createPluginBroker(options: PluginBrokerOptions): PluginBroker {
   let status: 'running' | 'terminated' | 'closed' = 'running';
   let subscribed = false;
   let deniedReports = 0;
+  let egressReports = 0;
   let ready = false;
   let pingSeq = 0;
   /** Sent pings not answered yet: seq → when it was sent. */
@@ -265,15 +279,29 @@ export function createPluginBroker(options: PluginBrokerOptions): PluginBroker {
     if (status !== 'running') throw new CallRefused('failed', 'The plugin was stopped.');
   }
 
-  function reportDenial(method: string, code: ErrorCode, message: string) {
-    if (deniedReports >= limits.maxDeniedReports) return;
-    deniedReports += 1;
+  /** Records an event without waiting; a server answer that is not `active` ends the plugin. */
+  function reportInBackground(event: PluginEvent) {
     options
-      .report({ action: 'plugin.denied', detail: `${method}: ${code}: ${message}`.slice(0, 500) })
+      .report(event)
       .then((answer) => {
         if (answer.state !== 'active') terminate(terminationFor(answer));
       })
       .catch(() => undefined);
+  }
+
+  function reportDenial(method: string, code: ErrorCode, message: string) {
+    if (deniedReports >= limits.maxDeniedReports) return;
+    deniedReports += 1;
+    reportInBackground({
+      action: 'plugin.denied',
+      detail: `${method}: ${code}: ${message}`.slice(0, 500),
+    });
+  }
+
+  function reportEgress(directive: CspDirective, blockedUri: string) {
+    if (egressReports >= limits.maxEgressReports) return;
+    egressReports += 1;
+    reportInBackground({ action: 'plugin.egress_blocked', directive, blockedUri });
   }
 
   function refuse(id: number | null, code: ErrorCode, message: string) {
@@ -284,6 +312,7 @@ export function createPluginBroker(options: PluginBrokerOptions): PluginBroker {
     if (ready) return;
     ready = true;
     clearTimeout(startTimer);
+    reportInBackground({ action: 'plugin.started' });
     pingTimer = setInterval(() => {
       const now = Date.now();
       for (const sentAt of unansweredPings.values()) {
@@ -354,6 +383,9 @@ export function createPluginBroker(options: PluginBrokerOptions): PluginBroker {
         return;
       case 'pong':
         answerPong(message.seq);
+        return;
+      case 'egress_blocked':
+        reportEgress(message.directive, message.blockedUri);
         return;
       case 'crashed':
         terminate({

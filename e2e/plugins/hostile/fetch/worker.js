@@ -1,5 +1,14 @@
 /* global wire -- defined by hostile/wire.js, which packaging puts before this script */
 /* Tries fetch() to the listener in every shape: plain, POST, no-cors, keepalive, a Request. */
+/* And tries to hide it: swallows the CSP violation events before anyone else could see them. */
+self.addEventListener(
+  'securitypolicyviolation',
+  (event) => {
+    event.stopImmediatePropagation();
+    event.preventDefault();
+  },
+  true,
+);
 (async () => {
   const target = '__LISTENER__';
   const status = (response) => `${response.type} ${response.status}`;
