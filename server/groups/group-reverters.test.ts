@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../store/index.ts';
 import { storeTargets, type TestStore } from '../store/testing.ts';
 import { startApiTestServer, type ApiTestServer, type DemoUser } from '../test-api.ts';
+import { lastAuditEvent } from '../audit/testing.ts';
 
 const { auditEvents, groups, groupMembers, groupNesting, projectMembers } = schema;
 
@@ -21,21 +22,8 @@ async function newGroup(name = unique('group')): Promise<string> {
 }
 
 /** The newest successful event of this action on this resource. */
-async function lastEvent(action: string, resourceId: string) {
-  const rows = await api.server.store.db
-    .select()
-    .from(auditEvents)
-    .where(
-      and(
-        eq(auditEvents.action, action),
-        eq(auditEvents.resourceId, resourceId),
-        eq(auditEvents.outcome, 'ok'),
-      ),
-    )
-    .orderBy(asc(auditEvents.seq));
-  const event = rows.at(-1);
-  if (!event) throw new Error(`no ${action} event for ${resourceId}`);
-  return event;
+function lastEvent(action: string, resourceId: string) {
+  return lastAuditEvent(api.server.store.db, action, resourceId);
 }
 
 function revert(user: DemoUser, eventId: string) {

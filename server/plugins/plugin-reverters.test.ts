@@ -4,8 +4,9 @@ import { schema } from '../store/index.ts';
 import { storeTargets, type TestStore } from '../store/testing.ts';
 import { startApiTestServer, type ApiTestServer, type DemoUser } from '../test-api.ts';
 import { pluginZip, testPlugin } from './testing.ts';
+import { lastAuditEvent, deniedCount } from '../audit/testing.ts';
 
-const { auditEvents, plugins, pluginFiles, pluginConsents, pluginPolicyRules } = schema;
+const { plugins, pluginFiles, pluginConsents, pluginPolicyRules } = schema;
 
 let api: ApiTestServer;
 
@@ -13,35 +14,12 @@ function upload(user: DemoUser, zip: Uint8Array) {
   return api.call(user, 'POST', '/plugins', zip, { 'content-type': 'application/zip' });
 }
 
-async function lastEvent(action: string, resourceId: string) {
-  const rows = await api.server.store.db
-    .select()
-    .from(auditEvents)
-    .where(
-      and(
-        eq(auditEvents.action, action),
-        eq(auditEvents.resourceId, resourceId),
-        eq(auditEvents.outcome, 'ok'),
-      ),
-    )
-    .orderBy(asc(auditEvents.seq));
-  const event = rows.at(-1);
-  if (!event) throw new Error(`no ${action} event for ${resourceId}`);
-  return event;
+function lastEvent(action: string, resourceId: string) {
+  return lastAuditEvent(api.server.store.db, action, resourceId);
 }
 
-async function denialCount(action: string, user: DemoUser) {
-  const rows = await api.server.store.db
-    .select()
-    .from(auditEvents)
-    .where(
-      and(
-        eq(auditEvents.action, action),
-        eq(auditEvents.outcome, 'denied'),
-        eq(auditEvents.actorUserId, api.ids[user]),
-      ),
-    );
-  return rows.length;
+function denialCount(action: string, user: DemoUser) {
+  return deniedCount(api.server.store.db, action, api.ids[user]);
 }
 
 function revert(user: DemoUser, eventId: string) {

@@ -1,10 +1,11 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../store/index.ts';
 import { storeTargets, type TestStore } from '../store/testing.ts';
 import { startApiTestServer, type ApiTestServer, type DemoUser } from '../test-api.ts';
+import { lastAuditEvent, deniedCount } from '../audit/testing.ts';
 
-const { auditEvents, users } = schema;
+const { users } = schema;
 
 let api: ApiTestServer;
 let counter = 0;
@@ -32,35 +33,12 @@ async function account(id: string) {
   return row;
 }
 
-async function lastEvent(action: string, resourceId: string) {
-  const rows = await api.server.store.db
-    .select()
-    .from(auditEvents)
-    .where(
-      and(
-        eq(auditEvents.action, action),
-        eq(auditEvents.resourceId, resourceId),
-        eq(auditEvents.outcome, 'ok'),
-      ),
-    )
-    .orderBy(asc(auditEvents.seq));
-  const event = rows.at(-1);
-  if (!event) throw new Error(`no ${action} event for ${resourceId}`);
-  return event;
+function lastEvent(action: string, resourceId: string) {
+  return lastAuditEvent(api.server.store.db, action, resourceId);
 }
 
-async function denialCount(user: DemoUser) {
-  const rows = await api.server.store.db
-    .select()
-    .from(auditEvents)
-    .where(
-      and(
-        eq(auditEvents.action, 'user.manage'),
-        eq(auditEvents.outcome, 'denied'),
-        eq(auditEvents.actorUserId, api.ids[user]),
-      ),
-    );
-  return rows.length;
+function denialCount(user: DemoUser) {
+  return deniedCount(api.server.store.db, 'user.manage', api.ids[user]);
 }
 
 function update(user: DemoUser, id: string, body: object) {
