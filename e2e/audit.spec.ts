@@ -5,11 +5,12 @@
  * change made again since cannot be reverted, and the page names the later event and shows it;
  * the filtered export downloads a file with the events; verification says the trail is intact;
  * carol (system Viewer) sees only what she did herself; alice reverts everything bob changed
- * since a time in one go.
+ * since a time in one go; bob restores an earlier version of a shared dataset as a new version.
  */
 import { readFile } from 'node:fs/promises';
 import type { Locator, Page } from '@playwright/test';
 import { cspViolations, expect, signIn, test } from './support/fixtures.ts';
+import { apiAs } from './support/plugin-api.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -240,5 +241,54 @@ test('alice reverts everything bob changed since then', async ({ page, browserPr
   await page.goto('/projects');
   await expect(page.getByRole('heading', { level: 1, name: 'Projects' })).toBeVisible();
   await expect(page.getByRole('link', { name: new RegExp(bobsName) })).toHaveCount(0);
+  expect(browserProblems).toEqual([]);
+});
+
+test('bob restores an earlier dataset version as a new version, from the dataset page', async ({
+  page,
+  browserProblems,
+}) => {
+  const bob = await apiAs('bob');
+  const project = await bob.call('POST', '/projects', { name: `Versions ${stamp}` });
+  expect(project.status).toBe(201);
+  const dataset = await bob.call('POST', `/projects/${project.body.id}/datasets`, {
+    name: 'Plate reads',
+  });
+  expect(dataset.status).toBe(201);
+  const csv = { 'content-type': 'text/csv' };
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const first = await bob.call(
+    'POST',
+    `/datasets/${dataset.body.id}/versions`,
+    encode('well,signal\nA1,1\n'),
+    csv,
+  );
+  expect(first.status).toBe(201);
+  const second = await bob.call(
+    'POST',
+    `/datasets/${dataset.body.id}/versions`,
+    encode('well,signal\nA1,2\nA2,3\n'),
+    csv,
+  );
+  expect(second.status).toBe(201);
+
+  await signIn(page, 'bob', `/projects/${project.body.id}/datasets/${dataset.body.id}`);
+  await expect(page.getByRole('button', { name: /^Restore as new version/ })).toHaveCount(1);
+  await page.getByRole('button', { name: 'Restore as new version from version 1' }).click();
+  await page.getByRole('button', { name: 'Yes, restore it' }).click();
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Version 1 was restored as version 3.' }),
+  ).toBeVisible();
+  await page.screenshot({ path: '/tmp/dataset-restore.png', fullPage: true });
+
+  const shown = await bob.call('GET', `/datasets/${dataset.body.id}`);
+  expect(shown.body.latestVersion).toBe(3);
+  const byNumber = new Map(
+    (shown.body.versions as { number: number; sha256: string; rowCount: number }[]).map(
+      (version) => [version.number, version],
+    ),
+  );
+  expect(byNumber.get(3)?.sha256).toBe(byNumber.get(1)?.sha256);
+  expect(byNumber.get(3)?.rowCount).toBe(1);
   expect(browserProblems).toEqual([]);
 });

@@ -79,9 +79,10 @@ function VersionTable({ dataset, mayRestore }: { dataset: Dataset; mayRestore: b
                   {mayRestore && version.number !== dataset.latestVersion && (
                     <ConfirmButton
                       label="Restore as new version"
-                      subject={`version ${String(version.number)}`}
+                      subject={`from version ${String(version.number)}`}
                       question={`Copy version ${String(version.number)} as version ${String(dataset.latestVersion + 1)}? No version is changed.`}
                       confirmLabel="Yes, restore it"
+                      tone="neutral"
                       pending={restore.isPending}
                       onConfirm={() => restore.mutate(version.number)}
                     />

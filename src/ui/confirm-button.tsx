@@ -1,6 +1,7 @@
 /**
- * A button for a change that cannot be undone from here (delete, remove): the first click asks,
- * the second does it. The question appears in place and takes the focus, so keyboard and
+ * A button for a change that cannot be undone from here (delete, remove), or a weighty one that
+ * destroys nothing (`tone: 'neutral'`, e.g. restoring a version): the first click asks, the
+ * second does it. The question appears in place and takes the focus, so keyboard and
  * screen-reader users meet it too; Escape or "Cancel" puts the focus back on the button.
  */
 import { useEffect, useRef, useState } from 'react';
@@ -16,6 +17,8 @@ interface ConfirmButtonProps {
   confirmLabel: string;
   onConfirm: () => void;
   pending?: boolean;
+  /** `danger` (default) for what removes something; `neutral` for what only adds. */
+  tone?: 'danger' | 'neutral';
 }
 
 export function ConfirmButton({
@@ -25,7 +28,9 @@ export function ConfirmButton({
   confirmLabel,
   onConfirm,
   pending = false,
+  tone = 'danger',
 }: ConfirmButtonProps) {
+  const danger = tone === 'danger';
   const [asking, setAsking] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
   const triggerRef = useRef<HTMLButtonElement>(null);
@@ -45,7 +50,7 @@ export function ConfirmButton({
       <button
         ref={triggerRef}
         type="button"
-        className="button button-small button-danger-outline"
+        className={`button button-small ${danger ? 'button-danger-outline' : 'button-secondary'}`}
         onClick={() => setAsking(true)}
         disabled={pending}
       >
@@ -67,7 +72,7 @@ export function ConfirmButton({
       <button
         ref={confirmRef}
         type="button"
-        className="button button-small button-danger"
+        className={`button button-small${danger ? ' button-danger' : ''}`}
         disabled={pending}
         onClick={() => {
           onConfirm();
