@@ -121,6 +121,35 @@ describe.each(storeTargets())('revert API on $name', (target) => {
     }
   });
 
+  it("batch-reverts by plugin: only that plugin's events, its column writes answered on_device", async () => {
+    const since = new Date().toISOString();
+    const daves = await api.call('dave', 'POST', '/projects', { name: 'Dave, not the plugin' });
+    expect(daves.status).toBe(201);
+    const writes = [];
+    for (const actorPlugin of ['test.writer', 'test.other', 'test.writer']) {
+      writes.push(
+        await api.server.audit.record({
+          action: 'plugin.data_write',
+          actorUserId: api.ids.dave,
+          actorPlugin,
+          source: 'client',
+          resourceType: 'plugin',
+          resourceId: actorPlugin,
+          outcome: 'ok',
+          details: { tableName: 'plates', columns: ['z'], detail: 'columns' },
+        }),
+      );
+    }
+    const { status, body } = await batch({ actorPlugin: 'test.writer', from: since });
+    expect(status).toBe(200);
+    expect(body.results.map((result) => [result.eventId, result.status])).toEqual([
+      [writes[2]!.id, 'on_device'],
+      [writes[0]!.id, 'on_device'],
+    ]);
+    // Dave's own change in the same time is not the plugin's.
+    expect((await api.call('dave', 'GET', `/projects/${daves.body.id}`)).status).toBe(200);
+  });
+
   it('reports conflicts and refusals in a batch instead of stopping at them', async () => {
     const project = await api.call('bob', 'POST', '/projects', { name: 'Shared' });
     const id = project.body.id as string;
