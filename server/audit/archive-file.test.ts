@@ -16,43 +16,29 @@ import {
   writeArchiveFile,
   type ArchiveHeader,
 } from './archive-file.ts';
-import {
-  GENESIS_HASH,
-  hashAuditEvent,
-  type ChainedAuditEvent,
-  type UnhashedAuditEvent,
-} from './chain.ts';
+import { GENESIS_HASH, hashAuditEvent, type ChainedAuditEvent } from './chain.ts';
+import { linkedAuditChain } from './testing.ts';
 
 function buildChain(length: number): ChainedAuditEvent[] {
-  const events: ChainedAuditEvent[] = [];
-  let prevHash = GENESIS_HASH;
-  for (let seq = 1; seq <= length; seq += 1) {
-    const unhashed: UnhashedAuditEvent = {
-      seq,
-      id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
-      occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq, 7)),
-      actorUserId: 'alice',
-      actorClient: 'enclave-web',
-      actorPlugin: seq === 2 ? 'histogram' : null,
-      source: 'server',
-      action: 'dashboard.update',
-      resourceType: 'dashboard',
-      resourceId: `d${seq}`,
-      projectId: 'p1',
-      outcome: 'ok',
-      requestId: `r${seq}`,
-      ip: '127.0.0.1',
-      sessionId: seq === 3 ? 'session-3' : null,
-      details: { text: 'line\nbreak, "quotes", ünïcødé 😀, \u2028', n: 1.5e-7, big: 2 ** 52 },
-      before: { title: 'old', tags: ['a', 'b'], nested: { z: null, a: [true, false] } },
-      after: seq === 4 ? null : { title: 'new', n: seq },
-      prevHash,
-    };
-    const event = { ...unhashed, hash: hashAuditEvent(unhashed) };
-    events.push(event);
-    prevHash = event.hash;
-  }
-  return events;
+  return linkedAuditChain(length, (seq) => ({
+    id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+    occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq, 7)),
+    actorUserId: 'alice',
+    actorClient: 'enclave-web',
+    actorPlugin: seq === 2 ? 'histogram' : null,
+    source: 'server',
+    action: 'dashboard.update',
+    resourceType: 'dashboard',
+    resourceId: `d${seq}`,
+    projectId: 'p1',
+    outcome: 'ok',
+    requestId: `r${seq}`,
+    ip: '127.0.0.1',
+    sessionId: seq === 3 ? 'session-3' : null,
+    details: { text: 'line\nbreak, "quotes", ünïcødé 😀, \u2028', n: 1.5e-7, big: 2 ** 52 },
+    before: { title: 'old', tags: ['a', 'b'], nested: { z: null, a: [true, false] } },
+    after: seq === 4 ? null : { title: 'new', n: seq },
+  }));
 }
 
 const chain = buildChain(5);

@@ -7,37 +7,28 @@ import {
   type ChainedAuditEvent,
   type UnhashedAuditEvent,
 } from './chain.ts';
+import { linkedAuditChain } from './testing.ts';
 
 function buildChain(length: number): ChainedAuditEvent[] {
-  const events: ChainedAuditEvent[] = [];
-  let prevHash = GENESIS_HASH;
-  for (let seq = 1; seq <= length; seq += 1) {
-    const unhashed: UnhashedAuditEvent = {
-      seq,
-      id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
-      occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)),
-      actorUserId: 'alice',
-      actorClient: 'enclave-web',
-      actorPlugin: null,
-      source: 'server',
-      action: 'dashboard.update',
-      resourceType: 'dashboard',
-      resourceId: `d${seq}`,
-      projectId: 'p1',
-      outcome: 'ok',
-      requestId: `r${seq}`,
-      ip: '127.0.0.1',
-      sessionId: null,
-      details: { note: 'x' },
-      before: { title: 'old', n: seq },
-      after: { title: 'new', n: seq + 1 },
-      prevHash,
-    };
-    const event = { ...unhashed, hash: hashAuditEvent(unhashed) };
-    events.push(event);
-    prevHash = event.hash;
-  }
-  return events;
+  return linkedAuditChain(length, (seq) => ({
+    id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+    occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)),
+    actorUserId: 'alice',
+    actorClient: 'enclave-web',
+    actorPlugin: null,
+    source: 'server',
+    action: 'dashboard.update',
+    resourceType: 'dashboard',
+    resourceId: `d${seq}`,
+    projectId: 'p1',
+    outcome: 'ok',
+    requestId: `r${seq}`,
+    ip: '127.0.0.1',
+    sessionId: null,
+    details: { note: 'x' },
+    before: { title: 'old', n: seq },
+    after: { title: 'new', n: seq + 1 },
+  }));
 }
 
 const headOf = (events: ChainedAuditEvent[]) => ({

@@ -13,7 +13,7 @@ import { schema, type Database } from '../store/index.ts';
 import { storeTargets, type TestStore } from '../store/testing.ts';
 import { startApiTestServer, type ApiTestServer } from '../test-api.ts';
 import { archiveFileName, writeArchiveFile } from './archive-file.ts';
-import { GENESIS_HASH, type ChainedAuditEvent } from './chain.ts';
+import { GENESIS_HASH, type ChainHead, type ChainedAuditEvent } from './chain.ts';
 import { createAuditTrail, recordAudit, verifyAuditChain, type AuditTrail } from './index.ts';
 import {
   archiveAuditEvents,
@@ -46,6 +46,14 @@ async function record(db: Database, count: number): Promise<ChainedAuditEvent[]>
 }
 
 /** A time after which the given events count as older than `days` days. */
+/** Writes an archive record directly, as only the archiver should: the guards must refuse it. */
+function insertArchiveRecord(db: Database, from: ChainHead, to: ChainHead) {
+  return db.execute(
+    sql`insert into audit_archives (from_seq, from_hash, to_seq, to_hash, events, file_path)
+      values (${from.seq}, ${from.hash}, ${to.seq}, ${to.hash}, ${to.seq - from.seq}, '/x')`,
+  );
+}
+
 async function momentAfter(days: number): Promise<Date> {
   await pause(5);
   const cut = new Date();
@@ -378,10 +386,7 @@ describe.each(storeTargets())('audit retention on $name', (target) => {
       expect(
         await refusal(
           store.asUser(crypto.randomUUID(), (db) =>
-            db.execute(
-              sql`insert into audit_archives (from_seq, from_hash, to_seq, to_hash, events, file_path)
-                values (0, ${GENESIS_HASH}, ${event!.seq}, ${event!.hash}, ${event!.seq}, '/x')`,
-            ),
+            insertArchiveRecord(db, { seq: 0, hash: GENESIS_HASH }, event!),
           ),
         ),
       ).toMatch(/permission denied/);
@@ -419,9 +424,10 @@ describe.each(storeTargets())('audit retention on $name', (target) => {
           await refusal(
             attempt(async (db) => {
               await db.execute(sql`select set_config('enclave.audit_archiving', 'on', true)`);
-              await db.execute(
-                sql`insert into audit_archives (from_seq, from_hash, to_seq, to_hash, events, file_path)
-                  values (0, ${GENESIS_HASH}, 2, ${events[1]!.hash}, 2, '/x')`,
+              await insertArchiveRecord(
+                db,
+                { seq: 0, hash: GENESIS_HASH },
+                { seq: 2, hash: events[1]!.hash },
               );
               await db.execute(sql`delete from audit_events where seq = 3`);
             }),
@@ -431,9 +437,10 @@ describe.each(storeTargets())('audit retention on $name', (target) => {
         expect(
           await refusal(
             attempt(async (db) => {
-              await db.execute(
-                sql`insert into audit_archives (from_seq, from_hash, to_seq, to_hash, events, file_path)
-                  values (0, ${GENESIS_HASH}, 2, ${events[1]!.hash}, 2, '/x')`,
+              await insertArchiveRecord(
+                db,
+                { seq: 0, hash: GENESIS_HASH },
+                { seq: 2, hash: events[1]!.hash },
               );
               await db.execute(sql`delete from audit_events where seq = 1`);
             }),
@@ -444,9 +451,10 @@ describe.each(storeTargets())('audit retention on $name', (target) => {
           await refusal(
             attempt(async (db) => {
               await db.execute(sql`select set_config('enclave.audit_archiving', 'on', true)`);
-              await db.execute(
-                sql`insert into audit_archives (from_seq, from_hash, to_seq, to_hash, events, file_path)
-                  values (0, ${GENESIS_HASH}, 2, ${events[1]!.hash}, 2, '/x')`,
+              await insertArchiveRecord(
+                db,
+                { seq: 0, hash: GENESIS_HASH },
+                { seq: 2, hash: events[1]!.hash },
               );
               await db.execute(sql`update audit_events set action = 'forged' where seq = 1`);
             }),
@@ -455,9 +463,10 @@ describe.each(storeTargets())('audit retention on $name', (target) => {
         // A committed archive does not open later transactions.
         await attempt(async (db) => {
           await db.execute(sql`select set_config('enclave.audit_archiving', 'on', true)`);
-          await db.execute(
-            sql`insert into audit_archives (from_seq, from_hash, to_seq, to_hash, events, file_path)
-                values (0, ${GENESIS_HASH}, 1, ${events[0]!.hash}, 1, '/x')`,
+          await insertArchiveRecord(
+            db,
+            { seq: 0, hash: GENESIS_HASH },
+            { seq: 1, hash: events[0]!.hash },
           );
         });
         expect(
@@ -477,9 +486,10 @@ describe.each(storeTargets())('audit retention on $name', (target) => {
       await onFreshTrail(async (fresh) => {
         const events = await record(fresh.db, 3);
         const insert = (fromSeq: number, fromHash: string, toSeq: number, toHash: string) =>
-          fresh.db.execute(
-            sql`insert into audit_archives (from_seq, from_hash, to_seq, to_hash, events, file_path)
-                values (${fromSeq}, ${fromHash}, ${toSeq}, ${toHash}, ${toSeq - fromSeq}, '/x')`,
+          insertArchiveRecord(
+            fresh.db,
+            { seq: fromSeq, hash: fromHash },
+            { seq: toSeq, hash: toHash },
           );
         // Not starting at the anchor (the genesis here).
         expect(await refusal(insert(1, events[0]!.hash, 2, events[1]!.hash))).toMatch(/anchor/);

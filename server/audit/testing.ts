@@ -1,8 +1,15 @@
 /**
- * Test support: reading the trail the way the feature tests check it, straight from the table.
+ * Test support: reading the trail the way the feature tests check it, straight from the table,
+ * and building linked chains for the chain's own tests.
  */
 import { and, asc, eq } from 'drizzle-orm';
 import { schema, type Database } from '../store/index.ts';
+import {
+  GENESIS_HASH,
+  hashAuditEvent,
+  type ChainedAuditEvent,
+  type UnhashedAuditEvent,
+} from './chain.ts';
 
 const { auditEvents } = schema;
 
@@ -47,4 +54,29 @@ export async function deniedCount(db: Database, action: string, actorUserId: str
       ),
     );
   return rows.length;
+}
+
+/** An event's own fields: what a test chooses; the chain fills in position and link. */
+export type AuditEventFields = Omit<UnhashedAuditEvent, 'seq' | 'prevHash'>;
+
+/**
+ * A correctly linked and hashed chain of `length` events from the genesis, for tests of the
+ * chain's checks; `eventAt` gives each position's fields.
+ *
+ * @example
+ * const chain = linkedAuditChain(3, (seq) => ({ ...fields, id: idOf(seq) }));
+ */
+export function linkedAuditChain(
+  length: number,
+  eventAt: (seq: number) => AuditEventFields,
+): ChainedAuditEvent[] {
+  const events: ChainedAuditEvent[] = [];
+  let prevHash = GENESIS_HASH;
+  for (let seq = 1; seq <= length; seq += 1) {
+    const unhashed: UnhashedAuditEvent = { ...eventAt(seq), seq, prevHash };
+    const event = { ...unhashed, hash: hashAuditEvent(unhashed) };
+    events.push(event);
+    prevHash = event.hash;
+  }
+  return events;
 }
