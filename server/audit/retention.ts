@@ -136,8 +136,12 @@ export async function archiveAuditEvents(
     } catch (error) {
       if (error instanceof ArchiveExistsError && (await holdsRange(file, from, to))) {
         reusedFile = true;
-      } else if (error instanceof ArchiveFileError && (await anchorMovedFrom(db, from))) {
-        // Events vanished while they were read: another instance archived them.
+      } else if (
+        (error instanceof ArchiveFileError || error instanceof ArchiveExistsError) &&
+        (await anchorMovedFrom(db, from))
+      ) {
+        // Another instance archived these events meanwhile: they vanished while this run read
+        // them, or the file of a run that then stood down was there and is gone again.
         return null;
       } else {
         throw new AuditArchiveError(
