@@ -7,6 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableDigests } from './store/testing.ts';
 import { startApiTestServer, type ApiTestServer } from './test-api.ts';
 
 interface Operation {
@@ -36,14 +37,7 @@ async function storeSnapshot(): Promise<string> {
     'access_rules',
     'access_rule_groups',
   ];
-  const parts: string[] = [];
-  for (const table of tables) {
-    const rows = await api.server.store.rows<{ row: string }>(
-      sql.raw(`select md5(t::text) as row from ${table} t order by 1`),
-    );
-    parts.push(`${table}:${rows.map((row) => row.row).join(',')}`);
-  }
-  return parts.join('\n');
+  return JSON.stringify(await tableDigests(api.server.store, tables));
 }
 
 /** Fills path parameters with the fixture's real ids, by the resource each path is about. */

@@ -7,11 +7,11 @@
  * in one batch, newest first, and the store is back where it started: the recorded states are
  * the real ones, not decoration.
  */
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pluginZip, testPlugin } from '../plugins/testing.ts';
 import { schema } from '../store/index.ts';
-import { storeTargets, type TestStore } from '../store/testing.ts';
+import { storeTargets, tableDigests, type TestStore } from '../store/testing.ts';
 import { startApiTestServer, type ApiTestServer } from '../test-api.ts';
 
 /** What a route is: a change shows in `before`/`after`, the rest are recorded acts. */
@@ -304,18 +304,7 @@ async function storeContents(): Promise<Record<string, string>> {
     'plugin_consents',
     'plugin_policy_rules',
   ];
-  const rows = await api.server.store.rows<{ name: string; digest: string }>(
-    sql.join(
-      tables.map(
-        (table) =>
-          sql`select ${table} as name,
-            md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest
-            from ${sql.identifier(table)} t`,
-      ),
-      sql` union all `,
-    ),
-  );
-  return Object.fromEntries(rows.map((row) => [row.name, row.digest]));
+  return tableDigests(api.server.store, tables);
 }
 
 describe.each(storeTargets())('every change is audited with its states, on $name', (target) => {

@@ -6,11 +6,11 @@
  * must be denied (403 or 404), leave the store unchanged, and leave an audit event with outcome
  * `denied` under the same request id.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pluginZip, testPlugin } from '../plugins/testing.ts';
 import { schema } from '../store/index.ts';
-import { storeTargets, type TestStore } from '../store/testing.ts';
+import { storeTargets, tableDigests, type TestStore } from '../store/testing.ts';
 import { startApiTestServer, type ApiTestServer } from '../test-api.ts';
 
 let api: ApiTestServer;
@@ -107,18 +107,7 @@ async function storeContents(): Promise<string> {
     'plugin_instances',
     'plugin_policy_rules',
   ];
-  const rows = await api.server.store.rows<{ name: string; digest: string }>(
-    sql.join(
-      tables.map(
-        (table) =>
-          sql`select ${table} as name,
-            md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest
-            from ${sql.identifier(table)} t`,
-      ),
-      sql` union all `,
-    ),
-  );
-  return JSON.stringify(rows.sort((a, b) => a.name.localeCompare(b.name)));
+  return JSON.stringify(await tableDigests(api.server.store, tables));
 }
 
 // Also on a real PostgreSQL server when TEST_DATABASE_URL names one: there the routes run as the

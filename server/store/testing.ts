@@ -1,8 +1,10 @@
 /**
  * Test support: the databases the store's tests run on. PGlite always; a real PostgreSQL server
  * as well when `TEST_DATABASE_URL` names one (CI sets it). Each opened store gets a database of
- * its own, dropped again on dispose, so tests never see each other's rows.
+ * its own, dropped again on dispose, so tests never see each other's rows. `tableDigests` tells
+ * whether a call changed any row.
  */
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { openStore, type Store } from './index.ts';
 
@@ -107,4 +109,31 @@ export function storeTargets(): StoreTarget[] {
     });
   }
   return targets;
+}
+
+/**
+ * One digest per table over all its rows (order-free), to tell whether anything in them changed
+ * between two moments.
+ *
+ * @example
+ * const before = await tableDigests(store, ['projects', 'dashboards']);
+ * // ... a call that must change nothing ...
+ * expect(await tableDigests(store, ['projects', 'dashboards'])).toEqual(before);
+ */
+export async function tableDigests(
+  store: Pick<Store, 'rows'>,
+  tables: readonly string[],
+): Promise<Record<string, string>> {
+  const rows = await store.rows<{ name: string; digest: string }>(
+    sql.join(
+      tables.map(
+        (table) =>
+          sql`select ${table} as name,
+            md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest
+            from ${sql.identifier(table)} t`,
+      ),
+      sql` union all `,
+    ),
+  );
+  return Object.fromEntries(rows.map((row) => [row.name, row.digest]));
 }
